@@ -1,0 +1,182 @@
+"""The clock-driven spiking kernel, compiled by Numba.
+
+One step ``n`` (time ``n dt``), in the order sPyNNaker uses on SpiNNaker:
+
+1. synaptic input arriving at step ``n`` is added: ``I += w * scale`` (ring buffer slot ``n mod D``);
+2. non-refractory neurons integrate the membrane in closed form, with currents and
+   conductances held constant over the step (exact for piecewise-constant input):
+   current-based ``a = (I_E - I_I + i_offset) tau_m / cm + v_rest``, ``v = a - exp(-dt/tau_m) (a - v)``;
+   conductance-based ``g = cm/tau_m + g_E + g_I``,
+   ``v_inf = (cm/tau_m v_rest + g_E E_E + g_I E_I + i_offset) / g``, ``v = v_inf - exp(-dt g/cm) (v_inf - v)``;
+3. ``v >= v_thresh`` spikes: ``v = v_reset`` and integration is skipped for ``refrac_steps`` steps;
+4. synaptic variables decay: ``I *= exp(-dt/tau_syn)``;
+5. spikes of step ``n`` (neurons and sources) update plasticity and enter the ring buffer at
+   slot ``(n + delay) mod D`` (see :class:`biomem.description.STDP` for the rule's order).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+TEXTBOOK, SPINNAKER = 0, 1
+NEVER = -(1 << 40)
+
+
+@njit(cache=True)
+def _grow(array, size):
+    bigger = np.empty(max(2 * array.size, size), array.dtype)
+    bigger[: array.size] = array
+    return bigger
+
+
+@njit(cache=True)
+def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thresh, cm, tau_m, i_offset,
+             e_rev_E, e_rev_I, refrac_steps, decay_m, decay_E, decay_I, scale_E, scale_I,
+             source_steps, source_neurons,
+             out_ptr, out_syn, syn_post, weight, syn_delay, syn_receptor,
+             in_ptr, in_syn, syn_pre, syn_rule,
+             rule_variant, rule_tau_plus, rule_tau_minus, rule_a_plus, rule_a_minus, rule_w_min, rule_w_max,
+             rec_v, rec_exc, rec_inh, rec_weights):
+    n = v_init.size
+    depth = 2
+    for k in range(syn_delay.size):
+        depth = max(depth, syn_delay[k] + 1)
+    buffer_E = np.zeros((depth, n))
+    buffer_I = np.zeros((depth, n))
+    v = v_init.copy()
+    g_E = np.zeros(n)
+    g_I = np.zeros(n)
+    refractory = np.zeros(n, np.int64)
+    n_rules = rule_variant.size
+    x_value = np.zeros((n_rules, n))
+    x_step = np.full((n_rules, n), NEVER, np.int64)
+    y_value = np.zeros((n_rules, n))
+    y_step = np.full((n_rules, n), NEVER, np.int64)
+    spiked = np.empty(n, np.int64)
+    previous = np.empty(n, np.int64)
+    n_previous = 0
+    out_steps = np.empty(1024, np.int64)
+    out_neurons = np.empty(1024, np.int64)
+    n_out = 0
+    trace_v = np.empty((n_steps, rec_v.size))
+    trace_exc = np.empty((n_steps, rec_exc.size))
+    trace_inh = np.empty((n_steps, rec_inh.size))
+    trace_w = np.empty((n_steps, rec_weights.size))
+    source_ptr = 0
+
+    for step in range(n_steps):
+        slot = step % depth
+        n_spiked = 0
+        for i in range(n):
+            if is_source[i]:
+                continue
+            g_E[i] += buffer_E[slot, i] * scale_E[i]
+            g_I[i] += buffer_I[slot, i] * scale_I[i]
+            buffer_E[slot, i] = 0.0
+            buffer_I[slot, i] = 0.0
+            if refractory[i] > 0:
+                refractory[i] -= 1
+                continue
+            if conductance[i]:
+                leak = cm[i] / tau_m[i]
+                total = leak + g_E[i] + g_I[i]
+                v_inf = (leak * v_rest[i] + g_E[i] * e_rev_E[i] + g_I[i] * e_rev_I[i] + i_offset[i]) / total
+                v[i] = v_inf - math.exp(-dt * total / cm[i]) * (v_inf - v[i])
+            else:
+                drive = (g_E[i] - g_I[i] + i_offset[i]) * tau_m[i] / cm[i] + v_rest[i]
+                v[i] = drive - decay_m[i] * (drive - v[i])
+            if v[i] >= v_thresh[i]:
+                v[i] = v_reset[i]
+                refractory[i] = refrac_steps[i]
+                spiked[n_spiked] = i
+                n_spiked += 1
+        for r in range(rec_v.size):
+            trace_v[step, r] = v[rec_v[r]]
+        for r in range(rec_exc.size):
+            trace_exc[step, r] = g_E[rec_exc[r]]
+        for r in range(rec_inh.size):
+            trace_inh[step, r] = g_I[rec_inh[r]]
+        for i in range(n):
+            g_E[i] *= decay_E[i]
+            g_I[i] *= decay_I[i]
+        while source_ptr < source_steps.size and source_steps[source_ptr] == step:
+            spiked[n_spiked] = source_neurons[source_ptr]
+            n_spiked += 1
+            source_ptr += 1
+
+        # Deferred potentiation (spinnaker variant) for targets that fired at step - 1.
+        for q in range(n_previous):
+            j = previous[q]
+            for s in range(in_ptr[j], in_ptr[j + 1]):
+                k = in_syn[s]
+                r = syn_rule[k]
+                if rule_variant[r] != SPINNAKER:
+                    continue
+                i = syn_pre[k]
+                if x_step[r, i] == NEVER:
+                    continue
+                x = x_value[r, i] * math.exp(-(step - x_step[r, i]) * dt / rule_tau_plus[r])
+                weight[k] = min(weight[k] + rule_a_plus[r] * x, rule_w_max[r])
+
+        # Source side: depression, then transmission of the updated weight.
+        for q in range(n_spiked):
+            i = spiked[q]
+            for s in range(out_ptr[i], out_ptr[i + 1]):
+                k = out_syn[s]
+                j = syn_post[k]
+                r = syn_rule[k]
+                if r >= 0 and y_step[r, j] != NEVER:
+                    lag = step - y_step[r, j]
+                    if rule_variant[r] == SPINNAKER:
+                        lag -= 1
+                    y = y_value[r, j] * math.exp(-lag * dt / rule_tau_minus[r])
+                    weight[k] = max(weight[k] - rule_a_minus[r] * y, rule_w_min[r])
+                target = (step + syn_delay[k]) % depth
+                if syn_receptor[k] == 0:
+                    buffer_E[target, j] += weight[k]
+                else:
+                    buffer_I[target, j] += weight[k]
+            for r in range(n_rules):
+                if x_step[r, i] == NEVER:
+                    x_value[r, i] = 1.0
+                else:
+                    x_value[r, i] = x_value[r, i] * math.exp(-(step - x_step[r, i]) * dt / rule_tau_plus[r]) + 1.0
+                x_step[r, i] = step
+
+        # Target side: immediate potentiation (textbook variant), then target traces.
+        for q in range(n_spiked):
+            j = spiked[q]
+            for s in range(in_ptr[j], in_ptr[j + 1]):
+                k = in_syn[s]
+                r = syn_rule[k]
+                if rule_variant[r] != TEXTBOOK:
+                    continue
+                i = syn_pre[k]
+                if x_step[r, i] == NEVER:
+                    continue
+                x = x_value[r, i] * math.exp(-(step - x_step[r, i]) * dt / rule_tau_plus[r])
+                weight[k] = min(weight[k] + rule_a_plus[r] * x, rule_w_max[r])
+            for r in range(n_rules):
+                if y_step[r, j] == NEVER:
+                    y_value[r, j] = 1.0
+                else:
+                    y_value[r, j] = y_value[r, j] * math.exp(-(step - y_step[r, j]) * dt / rule_tau_minus[r]) + 1.0
+                y_step[r, j] = step
+
+        for r in range(rec_weights.size):
+            trace_w[step, r] = weight[rec_weights[r]]
+        if n_out + n_spiked > out_steps.size:
+            out_steps = _grow(out_steps, n_out + n_spiked)
+            out_neurons = _grow(out_neurons, n_out + n_spiked)
+        for q in range(n_spiked):
+            out_steps[n_out] = step
+            out_neurons[n_out] = spiked[q]
+            n_out += 1
+        for q in range(n_spiked):
+            previous[q] = spiked[q]
+        n_previous = n_spiked
+
+    return out_steps[:n_out], out_neurons[:n_out], weight, trace_v, trace_exc, trace_inh, trace_w
