@@ -33,6 +33,14 @@ def _grow(array, size):
 
 
 @njit(cache=True)
+def _slots(recorded, n):
+    slots = np.full(n, -1, np.int64)
+    for r in range(recorded.size):
+        slots[recorded[r]] = r
+    return slots
+
+
+@njit(cache=True)
 def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thresh, cm, tau_m, i_offset,
              e_rev_E, e_rev_I, refrac_steps, decay_m, decay_E, decay_I, scale_E, scale_I,
              source_steps, source_neurons,
@@ -66,6 +74,12 @@ def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thr
     trace_inh = np.empty((n_steps, rec_inh.size))
     trace_w = np.empty((n_steps, rec_weights.size))
     source_ptr = 0
+    # A column per recorded neuron and variable (-1: not recorded), so recording costs one
+    # branch per update instead of a second pass over the population.
+    slot_v = _slots(rec_v, n)
+    slot_exc = _slots(rec_exc, n)
+    slot_inh = _slots(rec_inh, n)
+    recorded = (slot_v >= 0) | (slot_exc >= 0) | (slot_inh >= 0)
 
     for step in range(n_steps):
         slot = step % depth
@@ -79,27 +93,27 @@ def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thr
             buffer_I[slot, i] = 0.0
             if refractory[i] > 0:
                 refractory[i] -= 1
-                continue
-            if conductance[i]:
-                leak = cm[i] / tau_m[i]
-                total = leak + g_E[i] + g_I[i]
-                v_inf = (leak * v_rest[i] + g_E[i] * e_rev_E[i] + g_I[i] * e_rev_I[i] + i_offset[i]) / total
-                v[i] = v_inf - math.exp(-dt * total / cm[i]) * (v_inf - v[i])
             else:
-                drive = (g_E[i] - g_I[i] + i_offset[i]) * tau_m[i] / cm[i] + v_rest[i]
-                v[i] = drive - decay_m[i] * (drive - v[i])
-            if v[i] >= v_thresh[i]:
-                v[i] = v_reset[i]
-                refractory[i] = refrac_steps[i]
-                spiked[n_spiked] = i
-                n_spiked += 1
-        for r in range(rec_v.size):
-            trace_v[step, r] = v[rec_v[r]]
-        for r in range(rec_exc.size):
-            trace_exc[step, r] = g_E[rec_exc[r]]
-        for r in range(rec_inh.size):
-            trace_inh[step, r] = g_I[rec_inh[r]]
-        for i in range(n):
+                if conductance[i]:
+                    leak = cm[i] / tau_m[i]
+                    total = leak + g_E[i] + g_I[i]
+                    v_inf = (leak * v_rest[i] + g_E[i] * e_rev_E[i] + g_I[i] * e_rev_I[i] + i_offset[i]) / total
+                    v[i] = v_inf - math.exp(-dt * total / cm[i]) * (v_inf - v[i])
+                else:
+                    drive = (g_E[i] - g_I[i] + i_offset[i]) * tau_m[i] / cm[i] + v_rest[i]
+                    v[i] = drive - decay_m[i] * (drive - v[i])
+                if v[i] >= v_thresh[i]:
+                    v[i] = v_reset[i]
+                    refractory[i] = refrac_steps[i]
+                    spiked[n_spiked] = i
+                    n_spiked += 1
+            if recorded[i]:
+                if slot_v[i] >= 0:
+                    trace_v[step, slot_v[i]] = v[i]
+                if slot_exc[i] >= 0:
+                    trace_exc[step, slot_exc[i]] = g_E[i]
+                if slot_inh[i] >= 0:
+                    trace_inh[step, slot_inh[i]] = g_I[i]
             g_E[i] *= decay_E[i]
             g_I[i] *= decay_I[i]
         while source_ptr < source_steps.size and source_steps[source_ptr] == step:
