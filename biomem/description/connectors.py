@@ -70,14 +70,19 @@ class FixedProbabilityConnector(Connector):
         check.real("p_connect", self.p_connect, low=0.0, high=1.0)
 
     def connect(self, n_pre, n_post, rng):
-        # One row of draws per source neuron keeps memory at O(n_post) per row for large networks.
+        # Rows are drawn in blocks: the generator fills arrays in order, so the draws are the same
+        # as one row at a time, while memory stays bounded for large networks.
+        rows_per_block = max(1, (1 << 20) // max(n_post, 1))
         pres, posts = [], []
-        for i in range(n_pre):
-            targets = np.flatnonzero(rng.random(n_post) < self.p_connect)
+        for first in range(0, n_pre, rows_per_block):
+            rows = min(rows_per_block, n_pre - first)
+            pre, post = np.nonzero(rng.random((rows, n_post)) < self.p_connect)
+            pre += first
             if not self.allow_self_connections:
-                targets = targets[targets != i]
-            pres.append(np.full(targets.size, i))
-            posts.append(targets)
+                keep = pre != post
+                pre, post = pre[keep], post[keep]
+            pres.append(pre)
+            posts.append(post)
         if not pres:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64)

@@ -36,6 +36,30 @@ def rule_table(network: LoweredNetwork):
     return syn_rule, table
 
 
+_PARAMETERS = ("conductance", "v_rest", "v_reset", "v_thresh", "cm", "tau_m", "i_offset", "e_rev_E", "e_rev_I",
+               "refrac_steps", "decay_m", "decay_E", "decay_I", "scale_E", "scale_I")
+
+
+def segments(network: LoweredNetwork):
+    """Contiguous neuron ranges of uniform parameters (one per population when it is uniform,
+    else one per neuron), as start, stop and kind arrays for the kernel."""
+    starts, stops, kinds = [], [], []
+    for piece in network.populations:
+        if piece.is_source:
+            bounds = [(piece.start, piece.stop)]
+        elif all(np.all(getattr(network, name)[piece.start:piece.stop] == getattr(network, name)[piece.start])
+                 for name in _PARAMETERS):
+            bounds = [(piece.start, piece.stop)]
+        else:
+            bounds = [(i, i + 1) for i in range(piece.start, piece.stop)]
+        for start, stop in bounds:
+            starts.append(start)
+            stops.append(stop)
+            kinds.append(kernel.SOURCE_SEGMENT if piece.is_source else
+                         kernel.CONDUCTANCE_SEGMENT if network.conductance[start] else kernel.CURRENT_SEGMENT)
+    return np.asarray(starts, np.int64), np.asarray(stops, np.int64), np.asarray(kinds, np.int64)
+
+
 def _index(keys: np.ndarray, subset: np.ndarray, n: int):
     """CSR-style pointer and synapse ids of ``subset`` grouped by ``keys`` (stable order)."""
     order = subset[np.argsort(keys[subset], kind="stable")]
@@ -75,7 +99,7 @@ class NumbaBackend(Backend):
         empty = np.zeros(0, np.int64)
         built = time.perf_counter()
         steps, neurons, weights, trace_v, trace_exc, trace_inh, trace_w = kernel.simulate(
-            network.n_steps, network.dt, network.is_source, network.conductance, network.v_init,
+            network.n_steps, network.dt, *segments(network), network.v_init,
             network.v_rest, network.v_reset, network.v_thresh, network.cm, network.tau_m, network.i_offset,
             network.e_rev_E, network.e_rev_I, network.refrac_steps, network.decay_m, network.decay_E,
             network.decay_I, network.scale_E, network.scale_I, network.source_steps, network.source_neurons,

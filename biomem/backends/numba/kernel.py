@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 TEXTBOOK, SPINNAKER = 0, 1
+SOURCE_SEGMENT, CURRENT_SEGMENT, CONDUCTANCE_SEGMENT = 0, 1, 2
 NEVER = -(1 << 40)
 
 
@@ -41,7 +42,7 @@ def _slots(recorded, n):
 
 
 @njit(cache=True)
-def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thresh, cm, tau_m, i_offset,
+def simulate(n_steps, dt, segment_start, segment_stop, segment_kind, v_init, v_rest, v_reset, v_thresh, cm, tau_m, i_offset,
              e_rev_E, e_rev_I, refrac_steps, decay_m, decay_E, decay_I, scale_E, scale_I,
              source_steps, source_neurons,
              out_ptr, out_syn, syn_post, weight, syn_delay, syn_receptor,
@@ -84,38 +85,47 @@ def simulate(n_steps, dt, is_source, conductance, v_init, v_rest, v_reset, v_thr
     for step in range(n_steps):
         slot = step % depth
         n_spiked = 0
-        for i in range(n):
-            if is_source[i]:
+        for segment in range(segment_start.size):
+            if segment_kind[segment] == SOURCE_SEGMENT:
                 continue
-            g_E[i] += buffer_E[slot, i] * scale_E[i]
-            g_I[i] += buffer_I[slot, i] * scale_I[i]
-            buffer_E[slot, i] = 0.0
-            buffer_I[slot, i] = 0.0
-            if refractory[i] > 0:
-                refractory[i] -= 1
-            else:
-                if conductance[i]:
-                    leak = cm[i] / tau_m[i]
-                    total = leak + g_E[i] + g_I[i]
-                    v_inf = (leak * v_rest[i] + g_E[i] * e_rev_E[i] + g_I[i] * e_rev_I[i] + i_offset[i]) / total
-                    v[i] = v_inf - math.exp(-dt * total / cm[i]) * (v_inf - v[i])
+            # Parameters are uniform within a segment: reading them once as scalars keeps the
+            # per-neuron loop to its state arrays. The arithmetic is unchanged, bit for bit.
+            p = segment_start[segment]
+            is_conductance = segment_kind[segment] == CONDUCTANCE_SEGMENT
+            s_E, s_I, d_E, d_I = scale_E[p], scale_I[p], decay_E[p], decay_I[p]
+            c_m, t_m, d_m, offset = cm[p], tau_m[p], decay_m[p], i_offset[p]
+            rest, reset, threshold, refrac = v_rest[p], v_reset[p], v_thresh[p], refrac_steps[p]
+            E_E, E_I = e_rev_E[p], e_rev_I[p]
+            leak = c_m / t_m
+            for i in range(p, segment_stop[segment]):
+                g_E[i] += buffer_E[slot, i] * s_E
+                g_I[i] += buffer_I[slot, i] * s_I
+                buffer_E[slot, i] = 0.0
+                buffer_I[slot, i] = 0.0
+                if refractory[i] > 0:
+                    refractory[i] -= 1
                 else:
-                    drive = (g_E[i] - g_I[i] + i_offset[i]) * tau_m[i] / cm[i] + v_rest[i]
-                    v[i] = drive - decay_m[i] * (drive - v[i])
-                if v[i] >= v_thresh[i]:
-                    v[i] = v_reset[i]
-                    refractory[i] = refrac_steps[i]
-                    spiked[n_spiked] = i
-                    n_spiked += 1
-            if recorded[i]:
-                if slot_v[i] >= 0:
-                    trace_v[step, slot_v[i]] = v[i]
-                if slot_exc[i] >= 0:
-                    trace_exc[step, slot_exc[i]] = g_E[i]
-                if slot_inh[i] >= 0:
-                    trace_inh[step, slot_inh[i]] = g_I[i]
-            g_E[i] *= decay_E[i]
-            g_I[i] *= decay_I[i]
+                    if is_conductance:
+                        total = leak + g_E[i] + g_I[i]
+                        v_inf = (leak * rest + g_E[i] * E_E + g_I[i] * E_I + offset) / total
+                        v[i] = v_inf - math.exp(-dt * total / c_m) * (v_inf - v[i])
+                    else:
+                        drive = (g_E[i] - g_I[i] + offset) * t_m / c_m + rest
+                        v[i] = drive - d_m * (drive - v[i])
+                    if v[i] >= threshold:
+                        v[i] = reset
+                        refractory[i] = refrac
+                        spiked[n_spiked] = i
+                        n_spiked += 1
+                if recorded[i]:
+                    if slot_v[i] >= 0:
+                        trace_v[step, slot_v[i]] = v[i]
+                    if slot_exc[i] >= 0:
+                        trace_exc[step, slot_exc[i]] = g_E[i]
+                    if slot_inh[i] >= 0:
+                        trace_inh[step, slot_inh[i]] = g_I[i]
+                g_E[i] *= d_E
+                g_I[i] *= d_I
         while source_ptr < source_steps.size and source_steps[source_ptr] == step:
             spiked[n_spiked] = source_neurons[source_ptr]
             n_spiked += 1
