@@ -19,6 +19,10 @@ class BiomemError(ValueError):
             text += f" (accepted: {accepted})"
         super().__init__(text)
 
+    def __reduce__(self):
+        # Rebuilt from its parts, so the error survives pickling between Dask workers.
+        return (BiomemError, (self.parameter, self.problem, self.accepted))
+
 
 class UnsupportedFeature(BiomemError):
     """A feature that a backend or export target cannot express."""
@@ -28,3 +32,7 @@ class UnsupportedFeature(BiomemError):
         super().__init__(feature, problem, hint)
         self.feature = feature
         self.target = target
+        self.hint = hint
+
+    def __reduce__(self):
+        return (UnsupportedFeature, (self.feature, self.target, self.hint))
