@@ -4,6 +4,7 @@
 #   make demo    # one model run, results in out/
 #   make test    # the test suite
 #   make bench   # the benchmark suite (when benchmarks/ has one)
+#   make docs    # tutorials' figures, then the documentation site (mkdocs --strict) into site/
 #
 # The environment is installed once per version of pyproject.toml: the stamp file
 # $(VENV)/.installed-<hash of pyproject.toml> marks it done.
@@ -18,7 +19,7 @@ PYTEST_ARGS ?=
 PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 
-.PHONY: venv demo test bench clean-venv
+.PHONY: venv demo test bench docs figures clean-venv
 
 venv: $(STAMP)
 
@@ -38,6 +39,12 @@ test: venv
 
 bench: venv
 	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "bench: no benchmarks/__main__.py yet"; fi
+
+docs: venv
+	$(MAKE) --no-print-directory -f Makefile.docs docs
+
+figures: venv
+	$(MAKE) --no-print-directory -f Makefile.docs figures
 
 clean-venv:
 	rm -rf $(VENV)
