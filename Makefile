@@ -3,6 +3,7 @@
 #   make venv    # .venv with every backend and extra (instant when already done)
 #   make demo    # one model run, results in out/
 #   make test    # the test suite
+#   make test-loihi  # the Loihi-emulator tests, in their own .venv-loihi (numpy < 2)
 #   make bench   # the benchmark suite (when benchmarks/ has one)
 #   make docs    # tutorials' figures, then the documentation site (mkdocs --strict) into site/
 #
@@ -19,7 +20,7 @@ PYTEST_ARGS ?=
 PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 
-.PHONY: venv demo test bench docs figures clean-venv
+.PHONY: venv demo test test-loihi bench docs figures clean-venv
 
 venv: $(STAMP)
 
@@ -35,7 +36,10 @@ demo: venv
 	@if [ -f models/ca3-cam.toml ]; then $(VENV)/bin/biomem run ca3-cam; else $(VENV)/bin/biomem run coba; fi
 
 test: venv
-	$(PY) -m pytest -p no:nengo $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:nengo -m "not loihi" $(PYTEST_ARGS)
+
+test-loihi:
+	$(MAKE) --no-print-directory -f Makefile.loihi test
 
 bench: venv
 	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "bench: no benchmarks/__main__.py yet"; fi

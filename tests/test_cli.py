@@ -60,7 +60,7 @@ def assert_one_error_line(stderr: str, *names: str) -> str:
 def test_list_shows_models_backends_and_export_targets():
     result = invoke("list")
     assert result.exit_code == 0, result.output
-    for word in ("coba", "cuba", "Brette", *backends.names(), *cli.EXPORT_TARGETS, "planned"):
+    for word in ("coba", "cuba", "Brette", *backends.names(), *cli.EXPORT_TARGETS):
         assert word in result.stdout
 
 

@@ -36,8 +36,8 @@ OPTIONAL_COMMANDS = ("theory", "sweep", "export")
 # exporter module exists (biomem.export.<name> or biomem.export.<name>_export), else "planned".
 EXPORT_TARGETS = {
     "nengo": "Nengo network (nengo.Ensemble / nengo.Connection), runs on Nengo's reference simulator",
-    "loihi": "Intel Loihi through NxSDK / Lava process models",
-    "spinnaker": "SpiNNaker through sPyNNaker (PyNN 0.9 API)",
+    "loihi": "Loihi-style: Nengo network checked against Loihi limits, run on nengo-loihi's emulator",
+    "spinnaker": "SpiNNaker: PyNN script with STDP kept, sPyNNaker virtual-board mapping",
     "pynn": "PyNN script, for NEST, NEURON or Brian2 through PyNN",
     "nir": "Neuromorphic Intermediate Representation graph (nir.NIRGraph)",
 }
@@ -53,12 +53,17 @@ class BiomemGroup(TyperGroup):
     """Typer's group with biomem's error contract: one ``error:`` line, status 2; no rich panels."""
 
     def invoke(self, ctx):
+        """Invoke the chosen command, carrying a KeyboardInterrupt through click."""
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise _Interrupted() from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the command line; exit with its status (or return it when ``standalone_mode`` is False).
+
+        A user error prints one ``error:`` line to stderr and gives status 2, an interrupt 130.
+        """
         try:
             value = super().main(args=args, prog_name=prog_name or "biomem", complete_var=complete_var,
                                  standalone_mode=False, **extra)
@@ -217,6 +222,7 @@ def backend_rows() -> list[dict]:
 
 
 def export_rows() -> list[dict]:
+    """One row per export target for ``biomem list``: name, status ("available" or "planned"), description."""
     rows = []
     for name, description in EXPORT_TARGETS.items():
         present = False
@@ -293,6 +299,7 @@ def list_command(
 
 
 def parse_seed(text: str) -> int:
+    """The ``--seed`` value as an integer from 0 to ``MAX_SEED``, else a BiomemError."""
     accepted = f"an integer from 0 to {MAX_SEED}"
     try:
         value = int(text.strip())
