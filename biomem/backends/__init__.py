@@ -19,6 +19,7 @@ _REGISTRY = {
 
 
 def names() -> list[str]:
+    """The names of all registered backends, installed or not."""
     return list(_REGISTRY)
 
 

@@ -27,17 +27,20 @@ def error_line(message: str) -> str:
 
 
 def print_error(message: str) -> None:
+    """Print ``message`` to stderr as one ``error: ...`` line."""
     # print, not rich: rich would wrap a long message at the terminal width.
     print(error_line(message), file=sys.stderr, flush=True)
 
 
 def stdout_console(width: int | None = None):
+    """A rich console on stdout that does not wrap lines (``width`` in characters; None: the terminal's)."""
     from rich.console import Console
 
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def stderr_console():
+    """A rich console on stderr, for progress and notes."""
     from rich.console import Console
 
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
@@ -65,6 +68,7 @@ def plain_number(name: str, value: Any) -> int | float | None:
 
 
 def plain_metrics(metrics: dict[str, Any]) -> dict[str, int | float | None]:
+    """``metrics`` with string keys and JSON numbers as values (see :func:`plain_number`)."""
     return {str(name): plain_number(name, value) for name, value in metrics.items()}
 
 
@@ -94,6 +98,7 @@ def _umask() -> int:
 
 
 def prepare_out(path: Path) -> Path:
+    """Create the ``--out`` directory ``path`` if needed and check that it is writable; return it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-", delete=True)
@@ -105,6 +110,7 @@ def prepare_out(path: Path) -> Path:
 
 
 def check_input(path: Path | None) -> Path | None:
+    """Check that the ``--input`` file ``path`` is a readable file (None passes); return it."""
     if path is None:
         return None
     try:
@@ -119,6 +125,7 @@ def check_input(path: Path | None) -> Path | None:
 
 
 def format_value(value: Any) -> str:
+    """A metric for a table: floats to 4 significant digits, None and non-finite values as "n/a"."""
     if value is None:
         return "n/a"
     if isinstance(value, float):
@@ -194,6 +201,7 @@ class ProgressFactory:
             self.stop()
 
     def stop(self):
+        """Remove the progress display and forget any open tasks."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None

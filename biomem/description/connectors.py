@@ -17,6 +17,8 @@ from biomem.errors import BiomemError
 
 
 class Connector(ABC):
+    """A rule that expands into explicit (pre, post) index pairs between two populations."""
+
     @abstractmethod
     def connect(self, n_pre: int, n_post: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Expand into sorted (pre, post) index arrays."""
@@ -33,6 +35,7 @@ class OneToOneConnector(Connector):
     """Neuron i of the source connects to neuron i of the target; sizes must match."""
 
     def connect(self, n_pre, n_post, rng):
+        """The pairs (i, i); source and target sizes must match."""
         if n_pre != n_post:
             raise BiomemError("connector", f"one-to-one needs equal sizes, got {n_pre} and {n_post}",
                               "source and target of the same size")
@@ -51,6 +54,7 @@ class AllToAllConnector(Connector):
     allow_self_connections: bool = True
 
     def connect(self, n_pre, n_post, rng):
+        """Every (pre, post) pair, without i -> i when self-connections are not allowed."""
         pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
         pre, post = pre.ravel(), post.ravel()
         if not self.allow_self_connections:
@@ -70,6 +74,7 @@ class FixedProbabilityConnector(Connector):
         check.real("p_connect", self.p_connect, low=0.0, high=1.0)
 
     def connect(self, n_pre, n_post, rng):
+        """Pairs drawn independently from ``rng``, each with probability ``p_connect``."""
         # Rows are drawn in blocks: the generator fills arrays in order, so the draws are the same
         # as one row at a time, while memory stays bounded for large networks.
         rows_per_block = max(1, (1 << 20) // max(n_post, 1))
@@ -104,6 +109,7 @@ class FromListConnector(Connector):
             raise BiomemError("pairs", "contains a duplicate pair", "each (pre, post) pair at most once")
 
     def connect(self, n_pre, n_post, rng):
+        """The listed pairs, sorted; indices must lie within the population sizes."""
         array = np.asarray(self.pairs, dtype=np.int64).reshape(-1, 2)
         if array.size and (array[:, 0].max() >= n_pre or array[:, 1].max() >= n_post):
             raise BiomemError("pairs", "index out of range",
@@ -127,6 +133,7 @@ class ArrayConnector(Connector):
         object.__setattr__(self, "mask", mask)
 
     def connect(self, n_pre, n_post, rng):
+        """The pairs where the mask is True; its shape must be (n_pre, n_post)."""
         if self.mask.shape != (n_pre, n_post):
             raise BiomemError("mask", f"wrong shape {self.mask.shape}", f"shape ({n_pre}, {n_post})")
         pre, post = np.nonzero(self.mask)

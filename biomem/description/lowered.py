@@ -26,6 +26,11 @@ _STEP_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class PopulationSlice:
+    """Where one population lies in the lowered arrays: neurons ``start`` to ``stop`` (exclusive).
+
+    ``is_source`` marks spike sources; ``record`` lists the variables recorded (as in the population).
+    """
+
     label: str
     start: int
     size: int
@@ -34,11 +39,18 @@ class PopulationSlice:
 
     @property
     def stop(self) -> int:
+        """Global index one past the population's last neuron."""
         return self.start + self.size
 
 
 @dataclass(frozen=True)
 class ProjectionSlice:
+    """Where one projection lies in the lowered synapse arrays: synapses ``start`` to ``stop`` (exclusive).
+
+    ``pre``/``post`` are the labels of its source and target populations; ``plasticity`` its STDP
+    rule (None: static); ``record_weights`` whether its weights are recorded every step.
+    """
+
     label: str
     start: int
     stop: int
@@ -90,17 +102,21 @@ class LoweredNetwork:
 
     @property
     def n_neurons(self) -> int:
+        """Number of neurons, sources included."""
         return int(self.is_source.size)
 
     @property
     def n_synapses(self) -> int:
+        """Number of synapses."""
         return int(self.syn_pre.size)
 
     @property
     def max_delay(self) -> int:
+        """Longest synaptic delay (steps); 1 when there is no synapse."""
         return int(self.syn_delay.max()) if self.syn_delay.size else 1
 
     def population(self, label: str) -> PopulationSlice:
+        """The slice of the population called ``label``; a BiomemError if there is none."""
         for population in self.populations:
             if population.label == label:
                 return population

@@ -27,14 +27,20 @@ def real(name: str, value, *, low: float | None = None, high: float | None = Non
 
 
 def positive(name: str, value) -> float:
+    """Return ``value`` as a finite float > 0, else raise BiomemError naming ``name``."""
     return real(name, value, low=0.0, low_open=True)
 
 
 def non_negative(name: str, value) -> float:
+    """Return ``value`` as a finite float >= 0, else raise BiomemError naming ``name``."""
     return real(name, value, low=0.0)
 
 
 def integer(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int in ``[low, high]`` (None: unbounded), else raise BiomemError.
+
+    Booleans and non-integral numbers such as ``2.0`` are refused.
+    """
     accepted = _range_text(low, high, False, False, kind="integer")
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
         raise BiomemError(name, f"expected an integer, got {value!r}", accepted)
@@ -45,6 +51,7 @@ def integer(name: str, value, *, low: int | None = None, high: int | None = None
 
 
 def choice(name: str, value, options) -> str:
+    """Return ``value`` if it is one of ``options``, else raise BiomemError."""
     if value not in options:
         raise BiomemError(name, f"unknown value {value!r}", "one of " + ", ".join(map(str, options)))
     return value
@@ -59,6 +66,7 @@ def name_like(name: str, value) -> str:
 
 
 def real_array(name: str, value, *, shape: tuple | None = None, low: float | None = None) -> np.ndarray:
+    """Return ``value`` as a finite float array, of ``shape`` and all >= ``low`` when given, else raise BiomemError."""
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -40,6 +40,11 @@ _TYPES = ("int", "float", "bool", "str")
 
 @dataclass(frozen=True)
 class Parameter:
+    """One entry of a model's parameter schema: type, default, optional bounds or choices, unit and meaning.
+
+    ``min``/``max`` are inclusive unless ``min_open``/``max_open``; ``choices`` applies to ``str``.
+    """
+
     name: str
     type: str
     default: Any
@@ -52,6 +57,7 @@ class Parameter:
     doc: str = ""
 
     def accepted(self) -> str:
+        """What the parameter accepts, in words (for tables and error lines)."""
         if self.choices:
             return "one of " + ", ".join(map(str, self.choices))
         if self.type == "bool":
@@ -113,6 +119,12 @@ class Parameter:
 
 @dataclass(frozen=True)
 class ModelConfig:
+    """One model configuration file: name, summary, reference, entry points and parameter schema.
+
+    ``run`` and the values of ``sweep`` are ``module:function`` targets; ``path`` is the TOML file;
+    ``extra`` holds the file's other top-level keys.
+    """
+
     name: str
     summary: str
     reference: str
@@ -123,6 +135,7 @@ class ModelConfig:
     extra: dict = field(default_factory=dict)
 
     def defaults(self) -> dict[str, Any]:
+        """Each parameter's default value, by name."""
         return {name: p.default for name, p in self.parameters.items()}
 
     def resolve(self, assignments: list[str] | dict | None = None) -> dict[str, Any]:
@@ -157,6 +170,10 @@ def _split(assignment: str) -> tuple[str, str]:
 
 
 def load_entry(target: str, where: str) -> Callable:
+    """Import the function named by ``target`` (``biomem.models.<module>:<function>``).
+
+    Any other target is refused with a BiomemError naming ``where``.
+    """
     module, _, attribute = target.partition(":")
     if not module.startswith(_ENTRY_PREFIX) or not attribute.isidentifier():
         raise BiomemError(where, f"entry point {target!r} is not allowed", "biomem.models.<module>:<function>")
@@ -178,6 +195,7 @@ def _parameter(name: str, spec: dict, where: str) -> Parameter:
 
 
 def load(path: Path) -> ModelConfig:
+    """Read and validate the model configuration in the TOML file ``path``."""
     with open(path, "rb") as handle:
         try:
             data = tomllib.load(handle)
@@ -194,6 +212,7 @@ def load(path: Path) -> ModelConfig:
 
 
 def all_models(directory: Path = MODELS_DIR) -> dict[str, ModelConfig]:
+    """Every configuration in ``directory``'s ``*.toml`` files, by model name (files in name order)."""
     models = {}
     for path in sorted(directory.glob("*.toml")):
         config = load(path)
@@ -202,6 +221,7 @@ def all_models(directory: Path = MODELS_DIR) -> dict[str, ModelConfig]:
 
 
 def get(name: str, directory: Path = MODELS_DIR) -> ModelConfig:
+    """The configuration of the model called ``name``; a BiomemError if there is none."""
     models = all_models(directory)
     if name not in models:
         raise BiomemError("model", f"unknown model {name!r}", ", ".join(models) or "none installed")

@@ -49,6 +49,56 @@ def simulate(n_steps, dt, segment_start, segment_stop, segment_kind, v_init, v_r
              in_ptr, in_syn, syn_pre, syn_rule,
              rule_variant, rule_tau_plus, rule_tau_minus, rule_a_plus, rule_a_minus, rule_w_min, rule_w_max,
              rec_v, rec_exc, rec_inh, rec_weights):
+    """Simulate ``n_steps`` steps of one lowered network; return its spikes, final weights and traces.
+
+    Parameters
+    ----------
+    n_steps : int
+        Number of steps to simulate.
+    dt : float
+        Time step (ms).
+    segment_start, segment_stop, segment_kind : ndarray of int64
+        Contiguous neuron ranges ``[start, stop)`` of uniform parameters and their kind
+        (``SOURCE_SEGMENT``, ``CURRENT_SEGMENT`` or ``CONDUCTANCE_SEGMENT``).
+    v_init, v_rest, v_reset, v_thresh, cm, tau_m, i_offset, e_rev_E, e_rev_I : ndarray of float
+        Per-neuron initial potential and cell parameters (mV, nF, ms, nA); within a segment
+        the values of its first neuron apply.
+    refrac_steps : ndarray of int64
+        Per-neuron refractory period (steps).
+    decay_m, decay_E, decay_I, scale_E, scale_I : ndarray of float
+        Per-neuron per-step factors, as in :class:`~biomem.description.lowered.LoweredNetwork`.
+    source_steps, source_neurons : ndarray of int64
+        Spikes of the spike sources (step, global neuron index), sorted by step.
+    out_ptr, out_syn : ndarray of int64
+        CSR index of all synapses grouped by presynaptic neuron (``out_ptr`` has N + 1 entries).
+    syn_post, weight, syn_delay, syn_receptor : ndarray
+        Per-synapse target neuron, weight (nA or uS; updated in place), delay (steps, at least 1)
+        and receptor (0 excitatory, 1 inhibitory).
+    in_ptr, in_syn : ndarray of int64
+        CSR index of the plastic synapses grouped by postsynaptic neuron.
+    syn_pre, syn_rule : ndarray of int64
+        Per-synapse source neuron and STDP rule index (-1: static synapse).
+    rule_variant, rule_tau_plus, rule_tau_minus, rule_a_plus, rule_a_minus, rule_w_min, rule_w_max : ndarray
+        Per-rule STDP parameters: variant (``TEXTBOOK`` or ``SPINNAKER``), trace time constants
+        (ms), amplitudes and weight bounds (weight units).
+    rec_v, rec_exc, rec_inh : ndarray of int64
+        Global indices of the neurons whose membrane potential, excitatory or inhibitory
+        synaptic variable is recorded every step.
+    rec_weights : ndarray of int64
+        Indices of the synapses whose weight is recorded every step.
+
+    Returns
+    -------
+    spike_steps, spike_neurons : ndarray of int64
+        Step and global neuron index of every spike (neurons and sources), in step order.
+    weight : ndarray of float
+        Final synaptic weights (the ``weight`` argument, updated in place).
+    trace_v, trace_exc, trace_inh : ndarray of float
+        Shape (n_steps, len(rec_*)): membrane potential (mV) after the step's update and reset,
+        and the excitatory/inhibitory current (nA) or conductance (uS) that drove the step.
+    trace_w : ndarray of float
+        Shape (n_steps, len(rec_weights)): recorded weights after each step's plasticity.
+    """
     n = v_init.size
     depth = 2
     for k in range(syn_delay.size):

@@ -71,10 +71,16 @@ class StackedTrials:
 
     @property
     def batch(self) -> int:
+        """The number of trials B."""
         return int(self.v_init.shape[0])
 
 
 def stack(trials) -> StackedTrials:
+    """Stack trials of one topology into a :class:`StackedTrials`.
+
+    ``trials`` are :class:`LoweredNetwork` objects that differ only in their initial potentials,
+    source spikes and weights (checked by :func:`check_topology`, which raises BiomemError otherwise).
+    """
     trials = check_topology(trials)
     n = trials[0].n_neurons
     steps = np.concatenate([t.source_steps for t in trials]).astype(np.int64)

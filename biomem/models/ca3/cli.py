@@ -25,6 +25,13 @@ DEMO_CUE_SIZE, DEMO_CONTENT_SIZE = 5, 10
 
 
 def run(ctx: RunContext) -> RunOutput:
+    """Simulate and score a CA3 memory run: the ``--input`` testbench, or the built-in demo without one.
+
+    Reads ``cue_size`` and ``content_size`` (0 or None: the file's list lengths, or 5 and 10 for
+    the demo), ``spacing`` (ms between demo operations) and ``plot`` from ``ctx.params``. Returns
+    the scoring metrics, spike counts and timings, the spikes of every population, a summary table
+    and, when ``plot`` is true, ``raster.png`` in ``ctx.out``.
+    """
     params = ctx.params
     cue_size = params.get("cue_size") or None
     content_size = params.get("content_size") or None

@@ -98,6 +98,7 @@ class Learn:
         object.__setattr__(self, "content", _indices(self.content, "content"))
 
     def check(self, cue_size: int, content_size: int) -> "Learn":
+        """This operation validated against the sizes: cue and content bits in range, content not empty."""
         return Learn(_cue(self.cue, cue_size),
                      _nonempty(content_bits(self.content, content_size), "content", content_size))
 
@@ -112,6 +113,7 @@ class RecallByCue:
     cue: int
 
     def check(self, cue_size: int, content_size: int) -> "RecallByCue":
+        """This operation validated against ``cue_size``: the cue in range."""
         return RecallByCue(_cue(self.cue, cue_size))
 
     def __str__(self):
@@ -128,6 +130,7 @@ class RecallByContent:
         object.__setattr__(self, "fragment", _indices(self.fragment, "fragment"))
 
     def check(self, cue_size: int, content_size: int) -> "RecallByContent":
+        """This operation validated against ``content_size``: a non-empty fragment of bit indices in range."""
         return RecallByContent(_nonempty(content_bits(self.fragment, content_size, "fragment"), "fragment",
                                          content_size))
 
@@ -165,10 +168,12 @@ class Schedule:
 
     @property
     def cue_size(self) -> int:
+        """Number of cue input neurons."""
         return self.testbench.cue_size
 
     @property
     def content_size(self) -> int:
+        """Number of content input neurons (bits)."""
         return self.testbench.content_size
 
     def __len__(self) -> int:
@@ -176,6 +181,7 @@ class Schedule:
 
 
 def minimum_spacing(operation: Operation) -> int:
+    """The authors' minimum spacing (ms) before the next operation: 7 after a learn, 6 after a recall."""
     return MIN_SPACING_AFTER_LEARN if isinstance(operation, Learn) else MIN_SPACING_AFTER_RECALL
 
 

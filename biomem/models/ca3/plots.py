@@ -83,6 +83,7 @@ def _mark_operations(axes, schedule: Schedule, kinds, duration: float) -> None:
 
 
 def save_bar(path, labels, values, ylabel: str, title: str, ylim=(0, 1.05)) -> Path:
+    """Write a bar chart of ``values``, one bar per label, to the PNG ``path``; ``ylim`` None: automatic."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(max(4.0, 0.5 * len(labels) + 2), 3.5))
     axis.bar(np.arange(len(labels)), values, color="#1f77b4")
@@ -119,6 +120,11 @@ def save_lines(path, x, series: dict, xlabel: str, ylabel: str, title: str, ylim
 
 def save_matrix(path, matrix, xlabel: str, ylabel: str, title: str, xticks=None, yticks=None,
                 cmap: str = "viridis", vmin=None, vmax=None, annotate: bool = False) -> Path:
+    """Write ``matrix`` as a heat map with a colour bar to the PNG ``path``.
+
+    ``xticks``/``yticks`` label the columns/rows; ``vmin``/``vmax`` fix the colour range (None: the
+    data's); ``annotate`` prints each value (2 decimals) in its cell.
+    """
     plt = _pyplot()
     matrix = np.asarray(matrix, float)
     figure, axis = plt.subplots(figsize=(max(4.0, 0.45 * matrix.shape[1] + 2), max(3.0, 0.3 * matrix.shape[0] + 1.5)))

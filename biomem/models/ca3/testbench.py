@@ -38,10 +38,12 @@ class Testbench:
 
     @property
     def cue_size(self) -> int:
+        """Number of cue input neurons."""
         return len(self.cue)
 
     @property
     def content_size(self) -> int:
+        """Number of content input neurons."""
         return len(self.cont)
 
     def check_sizes(self, cue_size: int | None = None, content_size: int | None = None) -> "Testbench":
@@ -56,6 +58,7 @@ class Testbench:
 
     @classmethod
     def from_dict(cls, data, cue_size: int | None = None, content_size: int | None = None) -> "Testbench":
+        """A testbench from a parsed JSON object in the authors' format, checked against the sizes (None: any)."""
         if not isinstance(data, dict):
             raise BiomemError("testbench", f"expected a JSON object, got {type(data).__name__}",
                               '{"simTime": T, "cue": [[t, ...], ...], "cont": [[t, ...], ...]}')
@@ -66,9 +69,11 @@ class Testbench:
         return cls(data["simTime"], data["cue"], data["cont"]).check_sizes(cue_size, content_size)
 
     def to_dict(self) -> dict:
+        """The testbench in the authors' JSON format (``simTime``, ``cue``, ``cont``)."""
         return {"simTime": self.sim_time, "cue": [list(t) for t in self.cue], "cont": [list(t) for t in self.cont]}
 
     def spike_count(self) -> int:
+        """Total number of input spikes, cue and content."""
         return sum(map(len, self.cue)) + sum(map(len, self.cont))
 
 
@@ -93,6 +98,7 @@ def load(path, cue_size: int | None = None, content_size: int | None = None) -> 
 
 
 def save(testbench: Testbench, path) -> Path:
+    """Write ``testbench`` to ``path`` as JSON in the authors' format; return the path."""
     path = Path(path)
     path.write_text(json.dumps(testbench.to_dict()))
     return path
