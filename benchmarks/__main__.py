@@ -343,6 +343,22 @@ def report(results, rows, info, settings, mismatches, load_before, load_after, e
     return "\n".join(lines)
 
 
+def batched_section(quick: bool) -> list[str]:
+    """Markdown for the batched-throughput case (benchmarks/batched.py), run in this process."""
+    from benchmarks import batched
+
+    print("batched throughput ...")
+    lines = ["## Batched throughput", "",
+             "B trials of one small network at once on torch, against the Numba engine running them one",
+             "after another (`python -m benchmarks.batched`; network in its docstring).", "",
+             "| backend | device | B | trials/s |", "|---|---|---:|---:|"]
+    for row in batched.run(quick):
+        rate = "–" if row["trials_per_s"] is None else f"{row['trials_per_s']:.1f}"
+        lines.append(f"| {row['backend']} | {row['device']} | {row['B'] or '–'} | {rate} |")
+    lines += ["", "No GPU was available on this machine: the CUDA rows were not measured."]
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny network, short run, every case (< 2 min on an idle 2-core machine)")
@@ -378,6 +394,7 @@ def main(argv=None) -> int:
     elapsed = time.perf_counter() - started
     rows = ratios(results)
     text = report(results, rows, info, settings, mismatches, load_before, _load(), elapsed)
+    text += "\n\n" + "\n".join(batched_section(args.quick)) + "\n"
     print()
     print("\n".join(table(results)))
     print()
