@@ -15,7 +15,8 @@ from biomem.sweep import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["alpha=0.01:0.1:4", "T=0.2:0.8:3"]
-SETS = ["N=1000", "sweeps=40"]
+# Points must take long enough (~0.3 s each) for the kill to land mid-sweep on an idle machine.
+SETS = ["N=1500", "sweeps=600"]
 
 
 def _command(out: Path, resume: bool = False) -> list[str]:

@@ -50,6 +50,8 @@ def _second_half(result) -> tuple[float, float]:
 
 
 def run(ctx: RunContext) -> RunOutput:
+    """`biomem run kuramoto`: simulate the classic model and report r, the time-averaged order
+    parameter over the second half of the run, beside the theory."""
     from biomem.oscillators.backends import check_backend, simulate
     backend = check_backend(ctx.backend)
     p = _params(ctx.params)

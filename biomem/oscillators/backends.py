@@ -11,6 +11,7 @@ BACKENDS = ("numba", "torch", "brian2")
 
 
 def check_backend(name: str) -> str:
+    """Return ``name`` if the Kuramoto model runs on that backend, else raise BiomemError."""
     if name not in BACKENDS:
         raise BiomemError("backend", f"unknown backend {name!r} for the Kuramoto model", ", ".join(BACKENDS))
     return name

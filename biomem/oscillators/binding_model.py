@@ -26,6 +26,10 @@ from biomem.oscillators.torch_backend import cpu_threads
 
 
 class BindingNet(nn.Module):
+    """AKOrN autoencoder for unsupervised object binding: a 1x1 input conv gives the stimulus, one
+    convolutional AKOrN layer (``channels / n`` oscillators of dimension ``n`` per pixel, ``T`` steps
+    of size ``gamma``) binds, a 1x1 conv decodes; the final oscillator states are clustered."""
+
     def __init__(self, channels: int = 16, n: int = 4, T: int = 16, gamma: float = 0.5, kernel_size: int = 3,
                  coupling_scale: float = 2.0, c_scale: float = 0.3, omega: str = "none", in_channels: int = 3,
                  seed: int = 0):

@@ -24,6 +24,7 @@ from biomem.oscillators import frequencies as freq
 
 
 def density_at_zero(distribution: str, width: float) -> float:
+    """g(0), the frequency density at its centre, which sets K_c = 2 / (pi g(0))."""
     return float(freq.density(distribution, width, 0.0))
 
 
