@@ -96,8 +96,7 @@ def test_list_as_a_subprocess(tmp_path):
 
 def test_console_script(tmp_path):
     script = Path(sys.executable).parent / "biomem"
-    if not script.exists():
-        pytest.skip("the biomem console script is not installed next to this interpreter")
+    assert script.exists(), "the biomem console script is not installed next to this interpreter (make venv)"
     completed = subprocess.run([str(script), "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0 and completed.stdout.startswith("biomem ")
     completed = subprocess.run([str(script), "run", "coba", "--seed", "-1"], cwd=tmp_path, capture_output=True,

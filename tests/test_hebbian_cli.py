@@ -6,26 +6,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
-HAS_MAIN = (ROOT / "biomem" / "cli" / "main.py").exists()
 
 
 def _invoke(args, capsys):
-    """Run the command line in-process: biomem.cli.main when it exists, else our own typer app."""
-    if HAS_MAIN:
-        from biomem.cli.main import main
-        status = main(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-    from biomem.cli import sweep, theory
-    app = typer.Typer()
-    theory.register(app)
-    sweep.register(app)
-    result = CliRunner(mix_stderr=False).invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+    """Run the biomem command line in-process."""
+    from biomem.cli.main import main
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
 
 
 @pytest.mark.parametrize("model, sets, expected", [
@@ -71,15 +61,12 @@ def test_unknown_model(capsys):
 def test_theory_json_in_a_real_process():
     command = [sys.executable, "-m", "biomem.cli.main", "theory", "hopfield", "--set", "alpha=0.05",
                "--set", "T=0.3", "--json"]
-    if not HAS_MAIN:
-        pytest.skip("biomem.cli.main not present")
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["phase"] == "retrieval-metastable" and 0.9 < report["m"] < 1
 
 
-@pytest.mark.skipif(not HAS_MAIN, reason="biomem run lives in biomem.cli.main")
 def test_run_hopfield_writes_metrics_and_figure(tmp_path, capsys):
     status, out, err = _invoke(["run", "hopfield", "--set", "N=300", "--set", "sweeps=10", "--out",
                                 str(tmp_path), "--json"], capsys)
