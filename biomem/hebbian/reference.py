@@ -27,6 +27,16 @@ def field(h: OverlapHamiltonian, sigma: np.ndarray, i: int) -> float:
     return float(np.dot(h.field_coefficients() * h.V[i], e))
 
 
+def _heat_bath(hi: float, beta: float, u: float) -> int:
+    """The new spin for local field ``hi``: P(+1) = 1 / (1 + exp(-2 beta hi)); at T = 0 the field's
+    sign, a fair coin when it is zero. Both branches of the logistic avoid overflow."""
+    if math.isinf(beta):
+        return 1 if hi > 0 else (-1 if hi < 0 else (1 if u < 0.5 else -1))
+    x = 2.0 * beta * hi
+    plus = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+    return 1 if u < plus else -1
+
+
 def sweeps(h: OverlapHamiltonian, sigma: np.ndarray, T: float, sites: np.ndarray, uniforms: np.ndarray) -> int:
     """Attempts at ``sites`` with ``uniforms``; ``sigma`` (int8) is updated in place."""
     beta = math.inf if T == 0 else 1.0 / T
@@ -34,12 +44,7 @@ def sweeps(h: OverlapHamiltonian, sigma: np.ndarray, T: float, sites: np.ndarray
     flips = 0
     for i, u in zip(sites, uniforms):
         hi = field(h, work, int(i))
-        if math.isinf(beta):
-            new = 1 if hi > 0 else (-1 if hi < 0 else (1 if u < 0.5 else -1))
-        else:
-            x = 2.0 * beta * hi
-            plus = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-            new = 1 if u < plus else -1
+        new = _heat_bath(hi, beta, u)
         if new != work[i]:
             work[i] = new
             flips += 1
@@ -55,12 +60,7 @@ def sweeps_matrix(J: np.ndarray, sigma: np.ndarray, T: float, sites: np.ndarray,
     flips = 0
     for i, u in zip(sites, uniforms):
         hi = float(J[i] @ work)
-        if math.isinf(beta):
-            new = 1 if hi > 0 else (-1 if hi < 0 else (1 if u < 0.5 else -1))
-        else:
-            x = 2.0 * beta * hi
-            plus = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-            new = 1 if u < plus else -1
+        new = _heat_bath(hi, beta, u)
         if new != work[i]:
             work[i] = new
             flips += 1
