@@ -23,6 +23,14 @@ def parser(name: str, description: str) -> argparse.ArgumentParser:
     return arguments
 
 
+def study_parser(name: str, description: str) -> argparse.ArgumentParser:
+    """:func:`parser` plus the options of the many-sequence studies: ``--backend`` and ``--seed``."""
+    arguments = parser(name, description)
+    arguments.add_argument("--backend", default="auto", help="auto (torch batches if available, else numba)")
+    arguments.add_argument("--seed", type=int, default=0)
+    return arguments
+
+
 def prepare(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out

@@ -45,9 +45,7 @@ def score(evaluations) -> dict:
 
 
 def main(argv=None) -> dict:
-    arguments = ca3_common.parser("ca3_noise", __doc__.splitlines()[0])
-    arguments.add_argument("--backend", default="auto", help="auto (torch batches if available, else numba)")
-    arguments.add_argument("--seed", type=int, default=0)
+    arguments = ca3_common.study_parser("ca3_noise", __doc__.splitlines()[0])
     arguments = arguments.parse_args(argv)
     out = ca3_common.prepare(arguments.out)
     backend = ca3_common.batch_backend(arguments.backend)
