@@ -27,10 +27,13 @@ class SimulationResult:
 
     @property
     def dt(self) -> float:
+        """The time step of the run in ms."""
         return self.network.dt
 
     @property
     def times(self) -> np.ndarray:
+        """Time in ms of each step, ``k dt`` for ``k = 0 .. n_steps - 1``: the time axis of
+        :meth:`state` and :meth:`weight_trace`."""
         return np.arange(self.network.n_steps) * self.network.dt
 
     def spikes(self, label: str) -> tuple[np.ndarray, np.ndarray]:
@@ -46,6 +49,7 @@ class SimulationResult:
         return self.raw.spike_steps[mask], self.raw.spike_neurons[mask] - piece.start
 
     def spike_counts(self) -> dict[str, int]:
+        """Number of spikes of each population over the run, by label."""
         return {p.label: int(self.spike_steps(p.label)[0].size) for p in self.network.populations}
 
     def spikes_json(self) -> dict[str, list[list[float]]]:
@@ -84,6 +88,8 @@ class SimulationResult:
                 self.network.syn_post[piece.start:piece.stop] - post_start)
 
     def weight_trace(self, label: str) -> np.ndarray:
+        """Weights of a projection after each step, shape (n_steps, n_synapses) in connector order;
+        only for projections made with ``record_weights=True`` (others raise ``KeyError``)."""
         return self.raw.weight_traces[label]
 
     def _projection(self, label):

@@ -144,9 +144,17 @@ class AMSUNetwork(nn.Module):
 
     @property
     def tau_a(self) -> torch.Tensor:
+        """Time constant of each astrocyte trace in ms (the unit of ``dt``), shape (n_astro,):
+        ``tau_a = tau_a_min + softplus(rho_tau)``. Exists only with ``astro=True``."""
         return self.config.tau_a_min + nn.functional.softplus(self.rho_tau)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Run the layer over ``x`` (T, B, n_in) from rest and return the readout ``y`` (T, B, n_out).
+
+        Stores the spikes ``s`` (T, B, n_units) and, with ``astro=True``, the traces ``a``
+        (T, B, n_astro) in :attr:`last`. Raises :class:`~biomem.errors.BiomemError` if ``x`` has
+        another shape.
+        """
         c = self.config
         if x.dim() != 3 or x.shape[2] != c.n_in:
             raise BiomemError("x", f"has shape {tuple(x.shape)}", f"(T, B, {c.n_in})")
@@ -187,6 +195,8 @@ class AMSUNetwork(nn.Module):
         return torch.stack(outputs)
 
     def n_parameters(self) -> int:
+        """Number of scalars in all parameter tensors (weights, bias and, with ``astro=True``, the
+        astrocyte parameters)."""
         return sum(p.numel() for p in self.parameters())
 
 

@@ -31,6 +31,13 @@ class SpikeInput:
     @classmethod
     def from_steps(cls, steps, targets, weights=1.0, *, n_targets: int | None = None,
                    n_steps: int | None = None) -> "SpikeInput":
+        """Events at integer ``steps``, sorted by (step, target).
+
+        A scalar ``targets`` or ``weights`` applies to every event. With ``n_targets`` or ``n_steps``
+        the targets must be ``< n_targets`` and the steps ``< n_steps``; negative steps or targets, a
+        ``targets`` of another length than ``steps`` or non-finite weights raise
+        :class:`~biomem.errors.BiomemError`.
+        """
         steps = np.asarray(steps, dtype=np.int64).reshape(-1)
         targets = np.asarray(targets, dtype=np.int64)
         targets = np.broadcast_to(targets, steps.shape).copy() if targets.ndim == 0 else targets.reshape(-1)
@@ -58,6 +65,7 @@ class SpikeInput:
 
     @classmethod
     def empty(cls) -> "SpikeInput":
+        """An input without events."""
         return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
     def dense(self, n_steps: int, n_targets: int) -> np.ndarray:

@@ -150,6 +150,7 @@ class LoweredAstrocytes:
 
     @property
     def n(self) -> int:
+        """Number of astrocytes in the layer."""
         return self.layer.n
 
 

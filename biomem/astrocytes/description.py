@@ -238,6 +238,7 @@ class GChIAstrocyte(_Described):
             check.real(name, getattr(self, name), low=0.0, high=1.0)
 
     def initial_state(self) -> tuple[float, ...]:
+        """``(Gamma_A, I, C, h, x_A, G_A)`` at t = 0 (concentrations in uM), in :attr:`STATE` order."""
         return tuple(float(getattr(self, name)) for name in self.STATE)
 
 
@@ -292,6 +293,7 @@ class TripartiteSynapse(_Described):
             check.real(name, getattr(self, name), low=0.0, high=1.0)
 
     def initial_state(self) -> tuple[float, ...]:
+        """``(u_S, x_S, Y_S, Gamma_S)`` at t = 0 (``Y_S`` in uM), in :attr:`STATE` order."""
         return tuple(float(getattr(self, name)) for name in self.STATE)
 
 

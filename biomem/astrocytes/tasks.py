@@ -49,14 +49,17 @@ class DelayedRecall:
 
     @property
     def n_in(self) -> int:
+        """Input lines: ``channels`` per cue, then the ``go_channels`` go lines."""
         return self.n_cues * self.channels + self.go_channels
 
     @property
     def n_classes(self) -> int:
+        """Labels the readout chooses from: one per cue."""
         return self.n_cues
 
     @property
     def steps(self) -> int:
+        """Length T of a trial: ``cue_steps + delay + recall_steps``."""
         return self.cue_steps + self.delay + self.recall_steps
 
     def __call__(self, batch: int, rng: np.random.Generator):
@@ -99,13 +102,16 @@ class DigitsRows:
 
     @property
     def n_in(self) -> int:
+        """Input lines: 8 pixel currents (one row), then the ``go_channels`` go lines."""
         return 8 + self.go_channels
 
     @property
     def steps(self) -> int:
+        """Length T of a trial: ``8 row_steps + delay + recall_steps``."""
         return 8 * self.row_steps + self.delay + self.recall_steps
 
     def other(self, split: str) -> "DigitsRows":
+        """The same task on the images of ``split`` ("train" or "test")."""
         return replace(self, split=split)
 
     def __call__(self, batch: int, rng: np.random.Generator):
@@ -181,6 +187,7 @@ class RetentionConfig:
 
     @property
     def n_neurons(self) -> int:
+        """All LIF neurons: ``n_items * group_size``."""
         return self.n_items * self.group_size
 
 

@@ -55,6 +55,9 @@ class LiRinzelTorch:
         self.p = model
 
     def rhs(self, ip3, ca, h):
+        """Time derivatives ``(dIP3/dt, dCa/dt, dh/dt)`` in uM/ms, uM/ms and 1/ms at ``ip3`` and
+        ``ca`` (uM) and ``h``, without input spikes (those are added between steps). Ca is clipped to
+        ``[0, Ca_tot]`` inside the fluxes, as NEST does."""
         p = self.p
         c = torch.clamp(ca, min=0.0, max=p.Ca_tot)
         alpha_h = p.k_IP3R * p.Kd_inh * (ip3 + p.Kd_IP3_1) / (ip3 + p.Kd_IP3_2)
@@ -149,6 +152,9 @@ class GChITorch:
         self.p = model
 
     def rhs(self, gam, ip3, c, h, x_a, g_a, y_in, i_bias):
+        """Time derivatives per second of ``(Gamma_A, I, C, h, x_A, G_A)`` (``I``, ``C``, ``G_A`` in
+        uM, so uM/s) given the summed neurotransmitter ``y_in`` (uM) and the exogenous-flow target
+        ``i_bias`` (uM). Gliotransmitter release is a jump, applied outside."""
         p = self.p
         d_gam = p.O_N * y_in * (1.0 - gam) - p.Omega_N * (1.0 + p.zeta * c / (c + p.K_KC)) * gam
         j_beta = p.O_beta * gam

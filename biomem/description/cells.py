@@ -21,6 +21,7 @@ class CellType:
     recordable: tuple[str, ...] = ("spikes",)
 
     def parameters(self) -> dict:
+        """The cell's fields by name (values in the units of its class: ms, mV, nA, nF, uS, Hz)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 

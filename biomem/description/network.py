@@ -33,6 +33,7 @@ class Uniform:
             raise BiomemError("high", f"{self.high:g} below low = {self.low:g}", "high >= low")
 
     def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` values drawn from ``rng``, uniform in ``[low, high)``."""
         return rng.uniform(self.low, self.high, size)
 
 
@@ -88,10 +89,12 @@ class Population:
 
     @property
     def parent(self) -> "Population":
+        """The population itself, as :attr:`PopulationView.parent` is a view's population."""
         return self
 
     @property
     def indices(self) -> np.ndarray:
+        """Every neuron index, ``0 .. size - 1``."""
         return np.arange(self.size)
 
 
@@ -104,18 +107,22 @@ class PopulationView:
 
     @property
     def size(self) -> int:
+        """Number of neurons selected."""
         return len(self.index_tuple)
 
     @property
     def indices(self) -> np.ndarray:
+        """Indices of the selected neurons in the parent population, in view order (int64)."""
         return np.asarray(self.index_tuple, dtype=np.int64)
 
     @property
     def label(self) -> str:
+        """The parent population's label."""
         return self.parent.label
 
     @property
     def cell(self) -> CellType:
+        """The parent population's cell type."""
         return self.parent.cell
 
     def __len__(self) -> int:
@@ -186,6 +193,7 @@ class Network:
         return items[0] if len(items) == 1 else items
 
     def population(self, label: str) -> Population:
+        """The population labelled ``label``; raises :class:`~biomem.errors.BiomemError` if none is."""
         for population in self.populations:
             if population.label == label:
                 return population

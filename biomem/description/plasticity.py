@@ -59,8 +59,12 @@ class STDP:
 
     @property
     def potentiation_amplitude(self) -> float:
+        """Weight added per unit of trace, in weight units: ``A_plus * w_max`` (textbook) or ``A_plus``
+        (spinnaker)."""
         return self.A_plus * self.w_max if self.variant == "textbook" else self.A_plus
 
     @property
     def depression_amplitude(self) -> float:
+        """Weight removed per unit of trace, in weight units: ``A_minus * w_max`` (textbook) or
+        ``A_minus`` (spinnaker)."""
         return self.A_minus * self.w_max if self.variant == "textbook" else self.A_minus

@@ -126,6 +126,7 @@ class Profile:
     # Convenience accessors used throughout the exporters.
     @property
     def neurons_per_core(self) -> int:
+        """The most neurons one core of the target holds (``limits.neurons_per_core``)."""
         return self.limits["neurons_per_core"]
 
     def allows_dt(self, dt: float) -> bool:

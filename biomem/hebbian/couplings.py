@@ -57,10 +57,13 @@ class OverlapHamiltonian:
 
     @property
     def N(self) -> int:
+        """Number of spins (rows of ``V``)."""
         return self.V.shape[0]
 
     @property
     def K(self) -> int:
+        """Number of vectors ``K'`` (columns of ``V``): the patterns, or all ``K M`` examples of the
+        unsupervised model."""
         return self.V.shape[1]
 
     def field_coefficients(self) -> np.ndarray:
@@ -77,6 +80,8 @@ class OverlapHamiltonian:
         return np.stack([(a ** j).sum(axis=0) for j in range(self.P + 1)], axis=1)
 
     def energy(self, sigma: np.ndarray) -> float:
+        """Exact ``H(sigma)`` of the spins ``sigma`` (N values of +-1): ``-sum_mu coef_mu e_P(a_mu)``
+        with ``coef`` from :meth:`energy_coefficients`."""
         e = elementary(self.power_sums(sigma), self.P)
         return float(-(self.energy_coefficients() * e[:, self.P]).sum())
 

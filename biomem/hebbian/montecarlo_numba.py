@@ -225,13 +225,18 @@ class Chain:
         self.refresh()
 
     def refresh(self) -> None:
+        """Recompute the power sums ``pw`` from the spins (clears the drift of incremental updates)."""
         power_sums(self.sigma, self.h.V, self.h.P, self.pw)
 
     def random_numbers(self, n_sweeps: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(sites, uniforms)`` for ``n_sweeps * N`` attempts, drawn from the chain's stream: sites
+        uniform in ``0 .. N-1`` (int64) and uniforms in [0, 1)."""
         n = n_sweeps * self.h.N
         return self.rng.integers(0, self.h.N, size=n, dtype=np.int64), self.rng.random(n)
 
     def run(self, n_sweeps: int, T: float) -> int:
+        """``n_sweeps`` sweeps of ``N`` heat-bath attempts at random sites at temperature ``T``
+        (``beta = 1/T``; ``T = 0``: the spin takes the sign of its field); returns the number of flips."""
         beta = math.inf if T == 0 else 1.0 / T
         sites, uniforms = self.random_numbers(n_sweeps)
         flips = sweeps(self.sigma, self.h.V, self.coef, self.h.P, beta, sites, uniforms, self.pw)
@@ -239,4 +244,5 @@ class Chain:
         return flips
 
     def energy(self) -> float:
+        """``H`` of the current spins, from the tracked power sums."""
         return float(energy(self.pw, self.h.energy_coefficients(), self.h.P))

@@ -77,6 +77,8 @@ class BatchedChains:
                    self.Vpow[j].sum(dim=0).expand(self.sigma.shape[0], -1).clone() for j in range(self.P + 1)]
 
     def run(self, n_sweeps: int, T: float):
+        """``n_sweeps * N`` heat-bath steps at temperature ``T`` (``T = 0``: sign of the field), each
+        at one random site per replica; returns the flips per replica, an int64 tensor ``(R,)``."""
         torch = self.torch
         with torch.inference_mode():
             return self._run(n_sweeps, T)
@@ -121,6 +123,7 @@ class BatchedChains:
         return flips
 
     def energies(self):
+        """``H`` of every replica from the tracked power sums, a float64 tensor ``(R,)``."""
         e = _elementary_last(self.pw, self.P)                                                 # (R, K)
         return -(e @ self.coef)
 

@@ -90,6 +90,8 @@ class Omega(nn.Module):
         return out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``Omega x`` for each oscillator of ``x`` (B, C, *S): the group's n x n matrix applied to its
+        n channels (zeros for ``none``)."""
         if self.mode == "none":
             return torch.zeros_like(x)
         g = group_view(x, self.n)
@@ -108,6 +110,11 @@ class Readout(nn.Module):
         self.bias = nn.Parameter(torch.zeros(out_channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``|W x|`` per n-group plus bias, shape (B, out_channels, *S), from ``x`` (B, C, *S).
+
+        A 4-D ``x`` (B, C, H, W) is convolved with "same" zero padding; any other shape uses only
+        the kernel's centre tap, a linear map of the channels at each position.
+        """
         if x.dim() == 4:
             y = nn.functional.conv2d(x, self.weight, padding=self.kernel_size // 2)
         else:
@@ -147,6 +154,8 @@ class AKOrNLayer(nn.Module):
         self.readout = Readout(channels, n, out_channels, readout_kernel) if out_channels else None
 
     def stimulus(self, c: torch.Tensor) -> torch.Tensor:
+        """The stimulus as the dynamics see it: ``c`` through the GroupNorm, or unchanged without
+        ``normalize_c``."""
         return self.norm(c) if self.norm is not None else c
 
     def velocity(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
@@ -154,6 +163,8 @@ class AKOrNLayer(nn.Module):
         return self.omega(x) + project(x, self.coupling(x) + c, self.n)
 
     def step(self, x: torch.Tensor, c: torch.Tensor, gamma: float | None = None) -> torch.Tensor:
+        """One discrete update ``x <- normalise(x + gamma (Omega x + Proj_x(J x + c)))``, with the
+        layer's ``gamma`` unless one is given (``c`` already normalised)."""
         return normalize(x + (self.gamma if gamma is None else gamma) * self.velocity(x, c), self.n)
 
     def energy(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:

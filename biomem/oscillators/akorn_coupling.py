@@ -32,9 +32,11 @@ class DenseCoupling(nn.Module):
         self.weight = nn.Parameter(scale * torch.randn(self.features, self.features) / self.features ** 0.5)
 
     def matrix(self) -> torch.Tensor:
+        """J as a (D, D) matrix, D = C * spatial_size: ``(W + W^T)/2`` if symmetric, else ``W``."""
         return 0.5 * (self.weight + self.weight.T) if self.symmetric else self.weight
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``J x`` on the flattened features of ``x`` (B, C, *S), returned in the shape of ``x``."""
         flat = x.reshape(x.shape[0], -1)
         return (flat @ self.matrix().T.to(x.dtype)).reshape(x.shape)
 
@@ -61,11 +63,15 @@ class ConvCoupling(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels)) if bias else None
 
     def kernel(self) -> torch.Tensor:
+        """The (C, C, k, k) convolution weights of J; if symmetric,
+        ``(W[o, i, d] + W[i, o, -d]) / 2`` so that J is self-adjoint under zero padding."""
         if not self.symmetric:
             return self.weight
         return 0.5 * (self.weight + self.weight.transpose(0, 1).flip(-1, -2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``J x`` for ``x`` (B, C, H, W): the 2-D convolution with "same" zero padding (plus the
+        bias, if any)."""
         bias = None if self.bias is None else self.bias.to(x.dtype)
         return nn.functional.conv2d(x, self.kernel().to(x.dtype), bias, padding=self.kernel_size // 2)
 
@@ -84,6 +90,8 @@ class AttentionCoupling(nn.Module):
             self.out.weight.mul_(scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``J(x) x`` for ``x`` (B, C, *S): multi-head ``softmax(q k^T / sqrt(d)) v`` over the
+        positions, with ``q, k, v`` linear maps of the channels, then the output map."""
         b, c = x.shape[:2]
         tokens = x.reshape(b, c, -1).transpose(1, 2)  # (B, L, C)
         q, k, v = self.qkv(tokens).chunk(3, dim=-1)

@@ -84,6 +84,7 @@ class KuramotoModel:
 
     @property
     def n_steps(self) -> int:
+        """Integration steps of the run: ``round(t_max / dt)``."""
         return int(round(self.t_max / self.dt))
 
     @property
@@ -92,6 +93,7 @@ class KuramotoModel:
         return np.arange(0, self.n_steps + 1, self.record_every) * self.dt
 
     def replace(self, **changes) -> "KuramotoModel":
+        """A new model with the fields in ``changes`` set, validated as on construction."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
         return KuramotoModel(**values)

@@ -90,20 +90,25 @@ class Grid:
 
     @property
     def names(self) -> list[str]:
+        """Parameter name of each axis, in axis order."""
         return [a.name for a in self.axes]
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Number of values on each axis."""
         return tuple(len(a) for a in self.axes)
 
     @property
     def size(self) -> int:
+        """Number of grid points, the product of :attr:`shape`."""
         return int(np.prod(self.shape))
 
     def indices(self):
+        """An iterator over every point's index tuple, in C order (last axis fastest)."""
         return itertools.product(*(range(n) for n in self.shape))
 
     def params(self, index: tuple[int, ...]) -> dict:
+        """All parameters of the point at ``index``: the base values with each axis's value set."""
         values = dict(self.base)
         values.update({a.name: a.values[i] for a, i in zip(self.axes, index)})
         return values
@@ -114,6 +119,7 @@ class Grid:
         return {k: v for k, v in self.base.items() if k not in self.names}
 
     def describe(self) -> list[dict]:
+        """The axes as ``[{"name": ..., "values": [...]}, ...]``, JSON-ready (a store's identity)."""
         return [{"name": a.name, "values": list(a.values)} for a in self.axes]
 
 

@@ -53,6 +53,8 @@ class Store:
 
     @property
     def attrs(self) -> dict:
+        """A copy of the store's attributes: its identity (model, method, grid, parameters, seed),
+        ``biomem_version``, ``variables`` (JSON) and any the point function declares."""
         return dict(self.group.attrs)
 
     def write(self, points: list[tuple[tuple[int, ...], dict]]) -> int:

@@ -44,6 +44,7 @@ class AGSState:
     iterations: int
 
     def as_dict(self) -> dict:
+        """The fields by name: ``m, q, r, f, C, converged, iterations``."""
         return asdict(self)
 
 

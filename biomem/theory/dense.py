@@ -57,6 +57,7 @@ class DenseState:
     iterations: int
 
     def as_dict(self) -> dict:
+        """The fields by name: ``m, m_hat, q, f, converged, iterations``."""
         return asdict(self)
 
 

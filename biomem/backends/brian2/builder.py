@@ -48,6 +48,7 @@ class Built:
     parts: list = field(default_factory=list)
 
     def duration(self, lowered: LoweredNetwork):
+        """The run's length as a Brian2 quantity: ``n_steps * dt`` seconds."""
         from brian2 import second
 
         return lowered.n_steps * self.dt_s * second

@@ -86,6 +86,8 @@ class LIFPopulation(nn.Module):
         return v, g, ready, fired, spikes
 
     def decay(self, g):
+        """Synaptic state ``g`` (B, 2, N) one step later without input:
+        ``g * exp(-dt/tau_syn_E)`` (receptor 0) and ``g * exp(-dt/tau_syn_I)`` (receptor 1)."""
         return g * self.decay_syn
 
     def membrane(self, v, g_e, g_i):

@@ -127,9 +127,13 @@ class STDPRules:
 
     # -- traces -----------------------------------------------------------------------------------
     def pre_spikes(self, spiked, step: int) -> None:
+        """Source traces of the neurons ``spiked`` (flat ``b * N + neuron``) at ``step``, for every rule:
+        ``x <- x exp(-(step - last) dt / tau_plus) + 1`` (``x = 1`` at a first spike; dt, tau in ms)."""
         _bump(self.x_value, self.x_step, self.tau_plus_rule, spiked, step, self.dt, self.dtype)
 
     def post_spikes(self, spiked, step: int) -> None:
+        """Target traces of the neurons ``spiked`` (flat ``b * N + neuron``) at ``step``, for every rule:
+        ``y <- y exp(-(step - last) dt / tau_minus) + 1`` (``y = 1`` at a first spike; dt, tau in ms)."""
         _bump(self.y_value, self.y_step, self.tau_minus_rule, spiked, step, self.dt, self.dtype)
 
 

@@ -68,6 +68,8 @@ class Fanout:
         return flat, None
 
     def gather(self, flat: torch.Tensor):
+        """``(k, trial)``: the synapse ids of the spiking rows ``flat`` (``b * N + neuron``), row by
+        row and in lowered order within a row, and the trial of each (None for a batch of one)."""
         rows, trial = self.split(flat)
         if self.padded:
             synapses = self.table.index_select(0, rows)
@@ -115,6 +117,7 @@ class DelayRing:
             self.synapses = self.fanout.table.clamp(min=0)
 
     def reset(self) -> None:
+        """Drop every weight in flight."""
         self.buffer.zero_()
 
     def arriving(self, step: int) -> torch.Tensor:
@@ -122,6 +125,7 @@ class DelayRing:
         return self.buffer[step % self.depth]
 
     def clear(self, step: int) -> None:
+        """Zero the slot of ``step`` once it has been read, for reuse ``depth`` steps later."""
         self.buffer[step % self.depth].zero_()
 
     def send(self, flat: torch.Tensor, weight: torch.Tensor, step: int) -> None:
@@ -172,12 +176,16 @@ class DenseDelays:
                                 torch.as_tensor(members, device=device), torch.as_tensor(code[members], device=device)))
 
     def reset(self) -> None:
+        """Drop every weight in flight (fresh zero slots, so no gradient links to an earlier run)."""
         self.slots = [torch.zeros(self.shape, dtype=self.dtype, device=self.device) for _ in range(self.depth)]
 
     def arriving(self, step: int) -> torch.Tensor:
+        """The weights arriving at ``step``, shape (B, 2, N) (receptor 0 excitatory, 1 inhibitory)."""
         return self.slots[step % self.depth].view(self.batch, 2, self.n)
 
     def clear(self, step: int) -> None:
+        """Replace the slot of ``step`` with zeros once read (a new tensor, not in place, so the
+        graph of what was read stays intact)."""
         phase = step % self.depth
         self.slots[phase] = torch.zeros_like(self.slots[phase])
 

@@ -23,6 +23,11 @@ class IdealCAM:
         self.store: dict[int, frozenset[int]] = {}
 
     def apply(self, operation: Operation) -> Answer:
+        """The ideal answer to ``operation`` (see the class docstring); a learn also updates the store.
+
+        The operation is checked against ``cue_size`` and ``content_size`` first; one out of range,
+        or anything that is not an operation, raises :class:`~biomem.errors.BiomemError`.
+        """
         operation = as_operation(operation).check(self.cue_size, self.content_size)
         if isinstance(operation, Learn):
             self.store[operation.cue] = operation.content
@@ -71,6 +76,12 @@ class ResidualCAM(IdealCAM):
         self.association = [[0.0] * cue_size for _ in range(content_size)]
 
     def apply(self, operation: Operation, observed: Answer | None = None) -> Answer:
+        """The answer to ``operation`` under rules 1-3 of the class docstring, updating the associations.
+
+        A recall by content strengthens the associations of the fragment's bits with the cues it
+        recalls, or with ``observed.cues`` when the network's ``observed`` answer is given; learn
+        and recall by cue answer as :meth:`IdealCAM.apply`.
+        """
         operation = as_operation(operation).check(self.cue_size, self.content_size)
         if isinstance(operation, RecallByContent):
             cues = {cue for cue in range(self.cue_size)

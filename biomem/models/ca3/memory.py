@@ -84,14 +84,17 @@ class Evaluation:
 
     @cached_property
     def correct(self) -> np.ndarray:
+        """Per operation, whether the answer equals the ideal one (bool array)."""
         return score(self.answers, self.expected)
 
     @property
     def n_correct(self) -> int:
+        """Number of operations answered as the ideal memory does."""
         return int(self.correct.sum())
 
     @property
     def fraction_correct(self) -> float:
+        """``n_correct`` over the number of operations (NaN without operations)."""
         return float(self.correct.mean()) if self.answers else float("nan")
 
     @cached_property
@@ -100,6 +103,8 @@ class Evaluation:
         return classify(self.schedule.operations, self.answers, self.schedule.cue_size, self.schedule.content_size)
 
     def metrics(self) -> dict[str, float]:
+        """Counts of the run: operations, correct ones and their fraction, residual, eroded and wrong
+        answers (see :attr:`kinds`), and stray spikes."""
         kinds = self.kinds
         return {"n_operations": len(self.answers), "n_correct": self.n_correct,
                 "fraction_correct": self.fraction_correct, "n_residual": kinds.count(RESIDUAL),
