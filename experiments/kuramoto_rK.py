@@ -21,7 +21,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from biomem.oscillators import theory, torch_backend  # noqa: E402
+from biomem.backends.torch import kuramoto as torch_kuramoto  # noqa: E402
+from biomem.oscillators import theory  # noqa: E402
 from biomem.oscillators.description import KuramotoModel  # noqa: E402
 
 DISTRIBUTIONS = ("lorentzian", "gaussian", "uniform")
@@ -45,7 +46,7 @@ def main(argv=None) -> dict:
     for ax, dist in zip(axes, DISTRIBUTIONS):
         start = time.perf_counter()
         model = KuramotoModel(N=N, width=width, distribution=dist, dt=0.05, t_max=t_max)
-        result = torch_backend.simulate_batch(model, Ks, seed=args.seed)
+        result = torch_kuramoto.simulate_batch(model, Ks, seed=args.seed)
         r_sim = result.r_mean()
         Kc = theory.critical_coupling(dist, width)
         fine = np.linspace(0.0, 4.0, 401)

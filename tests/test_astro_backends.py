@@ -11,12 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from biomem.astrocytes import brian2_equations, numba_integrator, torch_integrator
+from biomem.backends.brian2 import astrocytes as brian2_astrocytes
+from biomem.backends.numba import astrocytes as numba_astrocytes
+from biomem.backends.torch import astrocytes as torch_astrocytes
 from biomem.astrocytes.common import SpikeInput
 from biomem.astrocytes.description import GChIAstrocyte, LiRinzelAstrocyte, TripartiteSynapse
 
 RTOL = 1e-9
-OTHERS = {"torch": torch_integrator, "brian2": brian2_equations}
+OTHERS = {"torch": torch_astrocytes, "brian2": brian2_astrocytes}
 
 
 def _close(reference, other, name):
@@ -36,7 +38,7 @@ def li_rinzel_input():
 def test_li_rinzel_backends_agree(other, li_rinzel_input):
     model = LiRinzelAstrocyte(delta_IP3=0.2)
     kwargs = dict(record_every=1, initial={"h_IP3R": [0.793, 0.7, 0.9]})
-    reference = numba_integrator.simulate_li_rinzel(model, 3, 1200, 1.0, li_rinzel_input, **kwargs)
+    reference = numba_astrocytes.simulate_li_rinzel(model, 3, 1200, 1.0, li_rinzel_input, **kwargs)
     result = OTHERS[other].simulate_li_rinzel(model, 3, 1200, 1.0, li_rinzel_input, **kwargs)
     assert reference["Ca_astro"].max() > 0.5   # calcium crossed SIC_th: the SIC branch is exercised
     assert result.times.shape == reference.times.shape
@@ -53,7 +55,7 @@ def test_tripartite_backends_agree(other):
                                    np.tile([0, 1, 2], 9))
     kwargs = dict(syn_to_astro=([1], [0]), astro_to_syn=([0, 1], [1, 2]), I_bias=[0.8, 1.25],
                   initial={"I": 0.4, "x_S": [1.0, 0.9, 0.8]})
-    reference = numba_integrator.simulate_tripartite(astrocyte, synapse, 2, 3, 1400, 1.0, spikes, **kwargs)
+    reference = numba_astrocytes.simulate_tripartite(astrocyte, synapse, 2, 3, 1400, 1.0, spikes, **kwargs)
     result = OTHERS[other].simulate_tripartite(astrocyte, synapse, 2, 3, 1400, 1.0, spikes, **kwargs)
     assert reference.events["release"][0].size >= 1          # gliotransmitter was released
     for mine, theirs in zip(reference.events["release"], result.events["release"]):

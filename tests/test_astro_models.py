@@ -57,19 +57,19 @@ def test_domains_tile_a_population():
 
 
 def test_numba_input_must_fit_the_run():
-    from biomem.astrocytes import numba_integrator
+    from biomem.backends.numba import astrocytes as numba_astrocytes
     with pytest.raises(BiomemError) as error:
-        numba_integrator.simulate_li_rinzel(LiRinzelAstrocyte(), 2, 10, 1.0, SpikeInput.from_steps([3], [2]))
+        numba_astrocytes.simulate_li_rinzel(LiRinzelAstrocyte(), 2, 10, 1.0, SpikeInput.from_steps([3], [2]))
     assert error.value.parameter == "targets"
     with pytest.raises(BiomemError):
-        numba_integrator.simulate_li_rinzel(LiRinzelAstrocyte(), 1, 10, 1.0, SpikeInput.from_steps([10], [0]))
+        numba_astrocytes.simulate_li_rinzel(LiRinzelAstrocyte(), 1, 10, 1.0, SpikeInput.from_steps([10], [0]))
 
 
 def test_li_rinzel_relaxes_and_spikes_raise_ip3():
-    from biomem.astrocytes import numba_integrator
+    from biomem.backends.numba import astrocytes as numba_astrocytes
     model = LiRinzelAstrocyte(delta_IP3=0.5)
     spikes = SpikeInput.from_steps([100], [1], 2.0)
-    traces = numba_integrator.simulate_li_rinzel(model, 2, 300, 1.0, spikes, record_every=10)
+    traces = numba_astrocytes.simulate_li_rinzel(model, 2, 300, 1.0, spikes, record_every=10)
     assert traces["IP3"].shape == (31, 2) and traces.times[-1] == 300.0
     assert traces["IP3"][10, 0] == pytest.approx(model.IP3_0)           # no input: IP3 stays at baseline
     jump = traces["IP3"][11, 1] - traces["IP3"][10, 1]
@@ -105,7 +105,7 @@ def test_lif_baseline_has_no_astrocyte():
 
 def test_amsu_device_is_checked():
     if not torch.cuda.is_available():
-        from biomem.astrocytes.torch_integrator import resolve
+        from biomem.backends.torch.astrocytes import resolve
         with pytest.raises(BiomemError):
             resolve("cuda")
 

@@ -99,10 +99,10 @@ def test_defaults_equal_nest(nest_run):
 
 
 def test_li_rinzel_traces_match_nest(nest_run):
-    from biomem.astrocytes import numba_integrator
+    from biomem.backends.numba import astrocytes as numba_astrocytes
     steps, weights = _input()
     n_steps = int(round(DURATION / DT))
-    traces = numba_integrator.simulate_li_rinzel(MODEL, 1, n_steps, DT, SpikeInput.from_steps(steps, 0, weights))
+    traces = numba_astrocytes.simulate_li_rinzel(MODEL, 1, n_steps, DT, SpikeInput.from_steps(steps, 0, weights))
     index = np.rint(nest_run["times"] / DT).astype(int)
     assert index[0] == 1 and index[-1] == n_steps - 1
     errors = {name: float(np.abs(traces[name][index, 0] - nest_run[name]).max())

@@ -8,7 +8,9 @@ from scipy import stats
 
 from biomem.errors import BiomemError
 from biomem.oscillators import frequencies as freq
-from biomem.oscillators import numba_backend, theory, torch_backend
+from biomem.backends.numba import kuramoto as numba_kuramoto
+from biomem.backends.torch import kuramoto as torch_kuramoto
+from biomem.oscillators import theory
 from biomem.oscillators.description import KuramotoModel, erdos_renyi, realize
 
 
@@ -76,14 +78,14 @@ def test_ott_antonsen_solution_solves_its_ode():
 def test_no_synchronisation_below_kc(N):
     """K = K_c/2 with Lorentzian quantiles: r stays O(1/sqrt(N)); stated bound r_mean < 3/sqrt(N)
     (the linear-response scale is sqrt(pi/4N)/sqrt(1-K/K_c) = 1.25/sqrt(N))."""
-    result = numba_backend.simulate(KuramotoModel(N=N, K=0.5, width=0.5, dt=0.1, t_max=100), seed=1)
+    result = numba_kuramoto.simulate(KuramotoModel(N=N, K=0.5, width=0.5, dt=0.1, t_max=100), seed=1)
     assert result.r_mean() < 3 / math.sqrt(N)
 
 
 def test_lorentzian_r_matches_exact_result_within_finite_n_tolerance():
     """N = 2000 deterministic quantiles, all K at once on torch: |r - sqrt(1 - K_c/K)| < 0.005."""
     Ks = np.array([1.5, 2.0, 3.0, 4.0])
-    result = torch_backend.simulate_batch(KuramotoModel(N=2000, width=0.5, dt=0.05, t_max=100), Ks, seed=0)
+    result = torch_kuramoto.simulate_batch(KuramotoModel(N=2000, width=0.5, dt=0.05, t_max=100), Ks, seed=0)
     expected = np.sqrt(1 - 1.0 / Ks)
     np.testing.assert_allclose(result.r_mean(), expected, atol=0.005)
 
@@ -93,15 +95,15 @@ def test_self_consistent_r_for_other_distributions(distribution):
     Kc = theory.critical_coupling(distribution, 0.5)
     for K in (1.5 * Kc, 3 * Kc):
         model = KuramotoModel(N=1000, K=K, width=0.5, distribution=distribution, dt=0.05, t_max=60)
-        r = numba_backend.simulate(model, seed=0).r_mean()
+        r = numba_kuramoto.simulate(model, seed=0).r_mean()
         assert r == pytest.approx(theory.stationary_r(distribution, 0.5, K), abs=0.005)
 
 
 def test_seeded_runs_are_bit_identical():
     model = KuramotoModel(N=300, K=1.3, sampling="random", coupling="sparse", p=0.2, t_max=5)
-    a, b = numba_backend.simulate(model, seed=5), numba_backend.simulate(model, seed=5)
+    a, b = numba_kuramoto.simulate(model, seed=5), numba_kuramoto.simulate(model, seed=5)
     assert np.array_equal(a.r, b.r) and np.array_equal(a.theta, b.theta)
-    assert not np.array_equal(a.theta, numba_backend.simulate(model, seed=6).theta)
+    assert not np.array_equal(a.theta, numba_kuramoto.simulate(model, seed=6).theta)
 
 
 def test_erdos_renyi_graph():
@@ -116,7 +118,7 @@ def test_explicit_uniform_matrix_equals_mean_field():
     N = 64
     base = KuramotoModel(N=N, K=1.7, width=0.3, t_max=10)
     explicit = base.replace(coupling="explicit", matrix=np.full((N, N), 1.0 / N))
-    a = numba_backend.simulate(base, seed=2)
-    b = numba_backend.simulate(explicit, seed=2)
+    a = numba_kuramoto.simulate(base, seed=2)
+    b = numba_kuramoto.simulate(explicit, seed=2)
     np.testing.assert_allclose(a.theta, b.theta, atol=1e-11)
     assert realize(explicit, 2).dense() == pytest.approx(realize(base, 2).dense())

@@ -8,7 +8,10 @@ import pytest
 from biomem.errors import BiomemError
 from biomem.models import registry
 from biomem.models.context import RunContext
-from biomem.oscillators import brian2_backend, numba_backend, simulate, torch_backend
+from biomem.backends.brian2 import kuramoto as brian2_kuramoto
+from biomem.backends.numba import kuramoto as numba_kuramoto
+from biomem.backends.torch import kuramoto as torch_kuramoto
+from biomem.oscillators import simulate
 from biomem.oscillators.description import KuramotoModel
 
 
@@ -25,9 +28,9 @@ def _model(coupling, integrator):
 def test_backends_agree_to_rounding(coupling, integrator):
     """float64, same integrator and dt, 100 steps: phases agree to 1e-10 (seen: ~1e-14)."""
     model = _model(coupling, integrator)
-    a = numba_backend.simulate(model, seed=4, record_phases=True)
-    b = torch_backend.simulate(model, seed=4, record_phases=True)
-    c = brian2_backend.simulate(model, seed=4, record_phases=True)
+    a = numba_kuramoto.simulate(model, seed=4, record_phases=True)
+    b = torch_kuramoto.simulate(model, seed=4, record_phases=True)
+    c = brian2_kuramoto.simulate(model, seed=4, record_phases=True)
     assert a.phases.shape == b.phases.shape == c.phases.shape == (101, 30)
     np.testing.assert_allclose(b.phases, a.phases, atol=1e-10, rtol=0)
     np.testing.assert_allclose(c.phases, a.phases, atol=1e-10, rtol=0)
@@ -37,17 +40,17 @@ def test_backends_agree_to_rounding(coupling, integrator):
 def test_brian2_native_rk4_freezes_the_coupling_over_a_step():
     """Brian2's method='rk4' keeps the summed coupling fixed within a step: no longer the same RK4."""
     model = _model("all_to_all", "rk4")
-    a = numba_backend.simulate(model, seed=4)
-    native = brian2_backend.simulate(model, seed=4, rk4="native")
+    a = numba_kuramoto.simulate(model, seed=4)
+    native = brian2_kuramoto.simulate(model, seed=4, rk4="native")
     assert np.abs(native.theta - a.theta).max() > 1e-4
 
 
 def test_torch_batch_equals_single_runs():
     model = KuramotoModel(N=50, width=0.5, t_max=5, coupling="sparse", p=0.2)
     Ks = [0.5, 1.0, 2.5]
-    batch = torch_backend.simulate_batch(model, Ks, seed=1)
+    batch = torch_kuramoto.simulate_batch(model, Ks, seed=1)
     for k, K in enumerate(Ks):
-        single = numba_backend.simulate(model.replace(K=K), seed=1)
+        single = numba_kuramoto.simulate(model.replace(K=K), seed=1)
         np.testing.assert_allclose(batch.theta[k], single.theta, atol=1e-11)
         np.testing.assert_allclose(batch.r[k], single.r, atol=1e-12)
 

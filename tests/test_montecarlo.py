@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from biomem.errors import BiomemError
-from biomem.hebbian import couplings, measures, montecarlo_numba as mn, patterns, reference, simulation
+from biomem.backends.numba import hebbian as mn
+from biomem.hebbian import couplings, measures, patterns, reference, simulation
 from biomem.hebbian.builders import montecarlo
 from biomem.theory import ags, dense, multitasking, unsupervised
 

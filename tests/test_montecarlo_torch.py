@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from biomem.errors import BiomemError
-from biomem.hebbian import couplings, measures, montecarlo_torch as mt, patterns, simulation
+from biomem.backends.torch import hebbian as mt
+from biomem.hebbian import couplings, measures, patterns, simulation
 
 
 def _dense(N=300, P=4, seed=1):

@@ -17,25 +17,25 @@ from biomem.astrocytes.description import GChIAstrocyte, LiRinzelAstrocyte, Trip
 def _module(backend: str):
     backend = check_backend(backend)
     if backend == "numba":
-        from biomem.astrocytes import numba_integrator as module
+        from biomem.backends.numba import astrocytes as module
     elif backend == "torch":
-        from biomem.astrocytes import torch_integrator as module
+        from biomem.backends.torch import astrocytes as module
     else:
-        from biomem.astrocytes import brian2_equations as module
+        from biomem.backends.brian2 import astrocytes as module
     return module
 
 
 def simulate_li_rinzel(model: LiRinzelAstrocyte, n_astrocytes: int, n_steps: int, dt: float, spikes=None, *,
                        backend: str = "numba", **options) -> AstroTraces:
     """Stand-alone Li-Rinzel astrocytes on ``backend`` (see
-    :func:`biomem.astrocytes.numba_integrator.simulate_li_rinzel`)."""
+    :func:`biomem.backends.numba.astrocytes.simulate_li_rinzel`)."""
     return _module(backend).simulate_li_rinzel(model, n_astrocytes, n_steps, dt, spikes, **options)
 
 
 def simulate_tripartite(astrocyte: GChIAstrocyte, synapse: TripartiteSynapse, n_astrocytes: int, n_synapses: int,
                         n_steps: int, dt: float, spikes=None, *, backend: str = "numba", **options) -> AstroTraces:
     """G-ChI astrocytes and tripartite synapses on ``backend`` (see
-    :func:`biomem.astrocytes.numba_integrator.simulate_tripartite`)."""
+    :func:`biomem.backends.numba.astrocytes.simulate_tripartite`)."""
     return _module(backend).simulate_tripartite(astrocyte, synapse, n_astrocytes, n_synapses, n_steps, dt, spikes,
                                                 **options)
 

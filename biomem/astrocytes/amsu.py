@@ -224,7 +224,7 @@ def train_classifier(model: AMSUNetwork, make_batch, *, make_test_batch=None, it
     ``make_batch``) from another stream.
     ``rate_weight`` adds ``rate_weight * (mean rate - target_rate)^2`` (rate per step) to the loss.
     """
-    from biomem.astrocytes.torch_integrator import threads
+    from biomem.backends.torch.astrocytes import threads
     with threads(None, device):
         return _train(model, make_batch, make_test_batch, iterations, batch_size, lr, test_batches, seed, device,
                       rate_weight, target_rate, log)

@@ -249,12 +249,12 @@ def run_lowered(lowered: LoweredNetwork, layer: AstrocyteLayer, *, backend: str 
     backend = check_backend(backend)
     astro = lower_layer(layer, lowered)
     if backend == "numba":
-        from biomem.astrocytes.numba_integrator import simulate_coupled
+        from biomem.backends.numba.astro_coupled import simulate_coupled
         return simulate_coupled(lowered, astro, **options)
     if backend == "torch":
-        from biomem.astrocytes.torch_integrator import simulate_coupled_batch
+        from biomem.backends.torch.astro_coupled import simulate_coupled_batch
         return simulate_coupled_batch([lowered], astro, **options)[0]
-    from biomem.astrocytes.brian2_equations import simulate_coupled
+    from biomem.backends.brian2.astro_coupled import simulate_coupled
     return simulate_coupled(lowered, astro, **options)
 
 
@@ -266,6 +266,6 @@ def simulate_batch(trials, layer: AstrocyteLayer, *, backend: str = "torch", **o
     backend = check_backend(backend)
     trials = list(trials)
     if backend == "torch":
-        from biomem.astrocytes.torch_integrator import simulate_coupled_batch
+        from biomem.backends.torch.astro_coupled import simulate_coupled_batch
         return simulate_coupled_batch(trials, lower_layer(layer, trials[0]), **options)
     return [run_lowered(trial, layer, backend=backend, **options) for trial in trials]

@@ -20,7 +20,7 @@ arithmetic: sample ``k`` is the state at time ``k dt`` *after* the inputs of ste
 spike of step ``k`` (time ``k dt``) is added at the start of step ``k + 1``, before the state is
 integrated from ``(k + 1) dt`` -- the same numbers NEST produces when it integrates over
 ``(k dt, (k+1) dt]`` and then adds the spike (NEST ``spike_generator`` time ``k dt``, delay ``dt``).
-See :mod:`biomem.astrocytes.numba_integrator` for the step in full.
+See :mod:`biomem.backends.numba.astrocytes` for the step in full.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 It is what one writes first: at every attempt, the local field of the chosen spin is recomputed
 from scratch with vectorised numpy, ``O(N K')`` per attempt (the power sums of all overlaps minus
 the spin's own terms). It implements exactly the same Hamiltonian and rule as
-:mod:`biomem.hebbian.montecarlo_numba` and consumes the same random numbers, so both produce the
+:mod:`biomem.backends.numba.hebbian` and consumes the same random numbers, so both produce the
 same trajectory (up to ties of floating-point rounding, which tests do not meet).
 """
 

@@ -53,13 +53,13 @@ def simulate(hamiltonian: OverlapHamiltonian, T: float, sweeps: int, *, seed: in
     if backend == "numba":
         data = _run_numba(hamiltonian, T, sigma0, rngs, observables, n_meas, measure_every)
     else:
-        from biomem.hebbian.montecarlo_torch import run_batched
+        from biomem.backends.torch.hebbian import run_batched
         data = run_batched(hamiltonian, T, sigma0, seed, observables, n_meas, measure_every, device)
     return _dataset(hamiltonian, T, seed, backend, data, measure_every, replicas)
 
 
 def _run_numba(h, T, sigma0, rngs, observables, n_meas, every):
-    from biomem.hebbian.montecarlo_numba import Chain, overlaps
+    from biomem.backends.numba.hebbian import Chain, overlaps
     chains = [Chain(h, s, rng) for s, rng in zip(sigma0, rngs)]
     R = len(chains)
     out = {name: np.empty((R, n_meas, W.shape[1])) for name, W in observables.items()}

@@ -99,7 +99,7 @@ def theory_point(params: dict, seed: int = 0) -> dict[str, float]:
 
 def simulation_point(params: dict, seed: int = 0) -> dict[str, float]:
     """Numba simulation: r averaged over the second half (and its std)."""
-    from biomem.oscillators.numba_backend import simulate
+    from biomem.backends.numba.kuramoto import simulate
     p = _params(params)
     result = simulate(_model(p), int(seed))
     r_mean, r_std = _second_half(result)

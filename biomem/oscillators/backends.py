@@ -20,5 +20,5 @@ def check_backend(name: str) -> str:
 def simulate(model: KuramotoModel, seed: int = 0, backend: str = "numba", **options) -> KuramotoResult:
     """Run ``model`` on ``backend``; ``options`` go to the backend (``record_phases``; torch: ``device``,
     ``dtype``; brian2: ``rk4="stages"|"native"``)."""
-    module = importlib.import_module(f"biomem.oscillators.{check_backend(backend)}_backend")
+    module = importlib.import_module(f"biomem.backends.{check_backend(backend)}.kuramoto")
     return module.simulate(model, seed, **options)

@@ -22,7 +22,7 @@ from torch import nn
 from biomem.description import validate as check
 from biomem.oscillators.akorn import AKOrNLayer
 from biomem.oscillators.binding import fg_ari, kmeans_segment, make_scenes, object_counts
-from biomem.oscillators.torch_backend import cpu_threads
+from biomem.backends.torch.kuramoto import cpu_threads
 
 
 class BindingNet(nn.Module):

@@ -1,7 +1,7 @@
 """The same heat-bath dynamics in PyTorch, many replicas advanced together.
 
 Each step picks one site per replica (independently) and applies the exact heat-bath rule of
-:mod:`biomem.hebbian.montecarlo_numba` to all replicas at once, from the tracked power sums
+:mod:`biomem.backends.numba.hebbian` to all replicas at once, from the tracked power sums
 ``p[r, mu, j]`` (``O(R K' P^2)`` per step, vectorised). It pays off with many replicas, or on a GPU
 (``device="cuda"``). Random numbers come from a ``torch.Generator`` seeded with the run seed on
 the chosen device: a seed fixes a run bit for bit on one device type, but CPU and CUDA streams
