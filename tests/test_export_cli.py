@@ -112,17 +112,3 @@ def test_cuba_exports(tmp_path):
                     "--set", "n_neurons=100", "--set", "duration=20")
     assert result.exit_code == 0, result.output
 
-
-def test_spinnaker_virtual_board_when_available(tmp_path, monkeypatch):
-    """sPyNNaker's own mapping agrees with biomem's mapper on the functional CA3 (measured with
-    sPyNNaker 7.4.1 in a separate environment: 12 application cores on 1 chip, plus its 49 system cores)."""
-    import importlib.util
-    import os
-
-    if importlib.util.find_spec("spynnaker") is None and not os.environ.get("BIOMEM_SPYNNAKER_PYTHON"):
-        pytest.skip("sPyNNaker is not installed (set BIOMEM_SPYNNAKER_PYTHON to a Python that has it)")
-    result = invoke("ca3-cam", "--target", "spinnaker", "--out", tmp_path / "ca3.py")
-    assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "ca3.py.report.json").read_text())
-    assert report["spynnaker"]["cores"] == report["mapping"]["cores"] == 12
-    assert report["spynnaker"]["chips"] == 1

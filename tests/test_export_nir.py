@@ -158,3 +158,25 @@ def test_snntorch_refusals():
     graph = nir_export.to_graph(net, lower(net, 5.0, 0.1, 0)).graph
     with pytest.raises(UnsupportedFeature, match="reset to a potential other than rest"):
         nir_export.to_snntorch(graph)
+
+
+def test_metadata_reads_back_as_plain_values(tmp_path):
+    """HDF5 returns strings as bytes and scalars as 0-d arrays; metadata_value gives them back plain."""
+    network = _recurrent_with_delays()
+    exported = nir_export.to_graph(network, lower(network, 10.0, 1.0, 0), time_constants="euler")
+    graph = nir_export.read(nir_export.write(exported, tmp_path / "graph.nir"))
+    assert nir_export.metadata_value(graph, "biomem.format") == nir_export.FORMAT
+    assert nir_export.metadata_value(graph, "biomem.time_constants") == "euler"
+    assert nir_export.metadata_value(graph, "biomem.dt_s") == pytest.approx(1e-3)
+    assert nir_export.metadata_value(graph, "biomem.no_such_key", "default") == "default"
+
+
+def test_reading_a_missing_or_broken_file_is_an_error(tmp_path):
+    from biomem.errors import BiomemError
+
+    with pytest.raises(BiomemError, match="no such file"):
+        nir_export.read(tmp_path / "missing.nir")
+    broken = tmp_path / "broken.nir"
+    broken.write_text("not HDF5")
+    with pytest.raises(BiomemError, match="cannot read broken.nir"):
+        nir_export.read(broken)

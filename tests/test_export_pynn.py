@@ -130,6 +130,35 @@ def _document(path):
     raise AssertionError("no NETWORK")
 
 
+def _top_level(tree):
+    return [(type(node).__name__, [getattr(t, "id", None) for t in getattr(node, "targets", [])],
+             getattr(node, "name", None)) for node in tree.body]
+
+
+def test_hostile_text_reaches_the_script_as_data_only():
+    """Quotes, backslashes and newlines in the title, the file name or any string of the document
+    neither end the docstring nor add code: the script has the same statements as a plain one and
+    gives the document back unchanged."""
+    hostile = 'x"""\n\'\'\'); import os; os.system("echo pwned")  # \\'
+    document = {"format": "biomem-pynn-1", "note": hostile, "values": [1.5, -2, 1e-300]}
+    plain = pynn_export.script_text({"format": "biomem-pynn-1"}, title="plain", target="pynn", filename="a.py")
+    text = pynn_export.script_text(document, title=hostile, target="pynn", filename=hostile + ".py")
+    tree = ast.parse(text)
+    assert _top_level(tree) == _top_level(ast.parse(plain))
+    title = ast.get_docstring(tree).splitlines()[0]
+    assert title.startswith("x___") and not set(title) & set("\"'\\\n")  # the text stays inside the docstring
+    assert _document_of(tree) == document
+    with pytest.raises(BiomemError, match="unknown PyNN script target"):
+        pynn_export.script_text(document, title="t", target='pynn`"""; import os', filename="a.py")
+
+
+def _document_of(tree):
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "NETWORK" for t in node.targets):
+            return json.loads(node.value.args[0].value)
+    raise AssertionError("no NETWORK")
+
+
 def test_labels_are_identifiers():
     with pytest.raises(BiomemError, match="not a valid label"):
         Population('x"); import os; ("', 2, IF_curr_exp())

@@ -116,7 +116,7 @@ def export(network: Network, duration: float, *, target: str, out, dt: float = 0
     if target == "spinnaker":
         from biomem.export import spinnaker
 
-        result["spynnaker"] = spinnaker.virtual_board_mapping(out)
+        result["spynnaker"] = spinnaker.virtual_board_mapping(out, estimate=result["mapping"])
     if check:
         result["check"] = run_check(lowered, exported, quantised, profile, target, out, simulator)
     result["elapsed_s"] = time.perf_counter() - started
