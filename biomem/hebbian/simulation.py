@@ -7,6 +7,11 @@ observable vector, the energy per spin, the number of flips, and the overlaps ``
 pairs of replicas; attributes carry the provenance (model label, N, K', P, T, seed, backend,
 biomem version). Replicas share the couplings; each has its own random stream spawned from
 ``SeedSequence(seed)``.
+
+Backends: ``"numba"`` (one chain at a time), ``"torch"`` (replicas batched, CPU or CUDA; its own
+random streams, so it agrees statistically) and ``"brian2"`` (the dynamics as a Brian2 network,
+runtime ``target`` ``"numpy"`` or ``"cython"``; it consumes the Numba backend's random streams
+and follows its trajectory flip for flip).
 """
 
 from __future__ import annotations
@@ -36,14 +41,22 @@ def initial_states(init, N: int, replicas: int, rngs: list[np.random.Generator])
 
 def simulate(hamiltonian: OverlapHamiltonian, T: float, sweeps: int, *, seed: int = 0, replicas: int = 2,
              init="random", observables: dict | None = None, measure_every: int = 1,
-             backend: str = "numba", device: str = "cpu") -> xr.Dataset:
-    """Heat-bath Monte Carlo; see the module docstring. ``backend``: ``"numba"`` or ``"torch"``."""
+             backend: str = "numba", device: str = "cpu", target: str = "numpy") -> xr.Dataset:
+    """Heat-bath Monte Carlo of ``hamiltonian`` at temperature ``T``, as an ``xarray.Dataset``.
+
+    ``sweeps`` sweeps of ``N`` attempts per replica, measured every ``measure_every`` sweeps (see
+    the module docstring). ``backend``: ``"numba"``, ``"torch"`` (with ``device``) or ``"brian2"``
+    (with ``target``, the Brian2 runtime code generation: ``"numpy"`` or ``"cython"``).
+    """
     non_negative("T", T)
     integer("sweeps", sweeps, low=1)
     integer("replicas", replicas, low=1)
     integer("measure_every", measure_every, low=1)
     integer("seed", seed, low=0)
-    choice("backend", backend, ("numba", "torch"))
+    choice("backend", backend, ("numba", "torch", "brian2"))
+    if backend == "brian2":
+        choice("target", target, ("numpy", "cython"))
+        choice("device", device, ("cpu",))
     observables = {k: np.ascontiguousarray(np.asarray(v, dtype=float).reshape(-1, hamiltonian.N).T)
                    for k, v in (observables or {}).items()}
     children = np.random.SeedSequence(seed).spawn(replicas)
@@ -52,6 +65,9 @@ def simulate(hamiltonian: OverlapHamiltonian, T: float, sweeps: int, *, seed: in
     n_meas = sweeps // measure_every
     if backend == "numba":
         data = _run_numba(hamiltonian, T, sigma0, rngs, observables, n_meas, measure_every)
+    elif backend == "brian2":
+        from biomem.backends.brian2.hebbian import run_brian2
+        data = run_brian2(hamiltonian, T, sigma0, rngs, observables, n_meas, measure_every, target)
     else:
         from biomem.backends.torch.hebbian import run_batched
         data = run_batched(hamiltonian, T, sigma0, seed, observables, n_meas, measure_every, device)
