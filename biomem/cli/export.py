@@ -17,7 +17,7 @@ from biomem.errors import BiomemError
 
 
 def export_command(
-    model: str = typer.Argument(..., help="model name (a file in models/): ca3-cam, coba or cuba"),
+    model: str = typer.Argument(..., help="model name (a file in models/): ca3-cam, coba, cuba or hebbian-two-layer"),
     target: str = typer.Option(..., "--target", help="nengo, loihi, spinnaker, pynn or nir"),
     out: Path = typer.Option(..., "--out", help="file to write (script or .nir); the report goes to OUT.report.json"),
     assignments: List[str] = typer.Option([], "--set", help="NAME=VALUE (repeatable)"),

@@ -12,8 +12,11 @@ nir        a NIR graph (HDF5, ``nir.write``)
 
 and ``out.report.json``: target, profile, issues (unsupported features and the approximations
 applied), notes on semantic differences, the quantisation error statistics, the core mapping,
-and with ``check=True`` the spike agreement and CA3 task accuracy of every re-simulation
-against the original network simulated by biomem's numba backend.
+and with ``check=True`` the spike agreement and task accuracy of every re-simulation against the
+original network simulated by biomem's numba backend (CA3: operation windows; a model whose ``model``
+dict carries a ``task``, such as ``hebbian-two-layer``: the fraction of cued patterns retrieved).
+A ``model`` dict may also list ``approximations`` its builder had to make (the polynomial memory
+unit of a dense memory with P > 2): they are raised as UnsupportedFeature unless ``approximate``.
 """
 
 from __future__ import annotations
@@ -70,6 +73,10 @@ def export(network: Network, duration: float, *, target: str, out, dt: float = 0
     profile = resolve_profile(target, profile)
     lowered = lower(network, duration, dt, seed)
     issues = Issues(target, approximate)
+    # What the model's builder could only approximate (no target has it either): refused here, before
+    # anything is written, unless approximating; then listed with the target's own issues.
+    for pending in (model or {}).get("approximations", []):
+        issues.add(pending["feature"], pending["where"], pending["detail"], pending["approximation"])
     artefact: dict = {"path": str(out)}
     exported = None  # lowered network as the target sees it (approximations applied)
 
@@ -90,6 +97,11 @@ def export(network: Network, duration: float, *, target: str, out, dt: float = 0
         exported = written["lowered"]
         artefact["kind"] = "python script (PyNN)"
         artefact["run"] = f"python {out.name} --simulator nest|brian2|spiNNaker --out spikes.json"
+        timing = (model or {}).get("task", {}).get("pynn_timing")
+        if timing:
+            artefact["run"] += f" --timing {timing}"
+            issues.note(f"run on NEST/Brian2 with --timing {timing}: "
+                        + (model or {})["task"].get("pynn_timing_reason", ""))
     else:
         from biomem.export import nir_export
 
@@ -118,20 +130,27 @@ def export(network: Network, duration: float, *, target: str, out, dt: float = 0
 
         result["spynnaker"] = spinnaker.virtual_board_mapping(out, estimate=result["mapping"])
     if check:
-        result["check"] = run_check(lowered, exported, quantised, profile, target, out, simulator)
+        result["check"] = run_check(lowered, exported, quantised, profile, target, out, simulator,
+                                    task=(model or {}).get("task"))
     result["elapsed_s"] = time.perf_counter() - started
     result["report"] = str(report_module.write_report(out, result))
     return result
 
 
-def run_check(lowered, exported, quantised, profile, target, out, simulator) -> dict:
-    """Re-simulate the original and the exported network on the same input and compare."""
+def run_check(lowered, exported, quantised, profile, target, out, simulator, task: dict | None = None) -> dict:
+    """Re-simulate the original and the exported network on the same input and compare.
+
+    ``task`` (a model's retrieval task, see :func:`biomem.export.report.compare`) adds the task
+    accuracy of the original run (``reference_task``) and of every re-simulation.
+    """
     dt, n_steps = lowered.dt, lowered.n_steps
     original = simulate_lowered(lowered)
     checks: dict = {"reference": "biomem numba on the original network", "runs": {}}
+    if task is not None:
+        checks["reference_task"] = report_module.compare(original, original, dt, n_steps, task=task)["task_accuracy"]
 
     def record(name, spikes, description):
-        comparison = report_module.compare(original, spikes, dt, n_steps)
+        comparison = report_module.compare(original, spikes, dt, n_steps, task=task)
         comparison["description"] = description
         checks["runs"][name] = comparison
         return comparison
@@ -157,15 +176,21 @@ def run_check(lowered, exported, quantised, profile, target, out, simulator) -> 
             from biomem.export import loihi
 
             if loihi.emulator_available():
-                record("nengo_loihi_emulator", loihi.run_emulator(export), "nengo-loihi emulator (target=sim)")
+                # nengo-loihi needs the spike sources off-chip (loihi=True); on the plain Nengo model
+                # its emulator ran without input and recorded no spike at all.
+                chip_model, chip_probes = nengo_export.build_from_plan(nengo, spec, loihi=True)
+                chip = nengo_export.NengoExport(chip_model, chip_probes, exported, spec["dt"], Issues(target, True),
+                                                spec["synapse"], spec)
+                record("nengo_loihi_emulator", loihi.run_emulator(chip), "nengo-loihi emulator (target=sim)")
             else:
                 checks["nengo_loihi_emulator"] = "not installed here: make -f Makefile.loihi test"
     elif target in ("pynn", "spinnaker"):
         from biomem.export import pynn_export
 
         if pynn_export.simulator_available(simulator):
-            spikes = pynn_export.run_scripts([out], simulator)[str(Path(out).resolve())]
-            record(f"pynn_{simulator}", spikes, f"the generated script on PyNN {simulator} (aligned timing)")
+            timing = (task or {}).get("pynn_timing") or "aligned"
+            spikes = pynn_export.run_scripts([out], simulator, timing=timing)[str(Path(out).resolve())]
+            record(f"pynn_{simulator}", spikes, f"the generated script on PyNN {simulator} ({timing} timing)")
         else:
             checks[f"pynn_{simulator}"] = "not installed"
     else:

@@ -6,7 +6,11 @@
   0 = the testbench's) and the CA3 weights (``w_exc``, ``w_cont_cond``, ``w_cond_int``, ``stdp_tau``,
   ``stdp_amplitude``, ``w_max``);
 - ``coba`` / ``cuba``: :mod:`biomem.models.benchmarks`' networks with the configuration's parameters
-  (``duration``, ``dt`` and the network's own).
+  (``duration``, ``dt`` and the network's own);
+- ``hebbian-two-layer``: a trained Hebbian/dense memory as feature neurons and memory units
+  (:mod:`biomem.hebbian.two_layer`), one trial per noisy cue, 1 ms steps; ``info`` carries the
+  retrieval ``task`` that ``--check`` decodes and, for P > 2, the ``approximations`` the export must
+  accept (:func:`biomem.export.api.export` raises UnsupportedFeature for them without ``--approximate``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ FUNCTIONAL = {
              [10, 11, 12, 20, 21, 22], [10, 11, 12, 20, 21, 22, 40, 80], [], [0, 1, 2, 60, 61, 62], [0, 1, 2]],
 }
 CA3_WEIGHTS = ("w_exc", "w_cont_cond", "w_cond_int", "stdp_tau", "stdp_amplitude", "w_max")
-SUPPORTED = ("ca3-cam", "coba", "cuba")
+SUPPORTED = ("ca3-cam", "coba", "cuba", "hebbian-two-layer")
 
 
 def load_testbench(path) -> dict:
@@ -92,6 +96,8 @@ def build(name: str, assignments=None, input_path=None, seed: int = 0):
         return _ca3(values, input_path)
     if input_path is not None:
         raise BiomemError("--input", f"{name} takes no input file", "only ca3-cam reads a testbench")
+    if name == "hebbian-two-layer":
+        return _hebbian(values, seed)
     from biomem.models import benchmarks
 
     builder = getattr(benchmarks, f"{name}_network", None)
@@ -138,3 +144,23 @@ def _ca3(values: dict, input_path):
             "testbench": str(input_path) if input_path else "functional (built in)", "weights": weights,
             "parameters": params}
     return network, float(bench["simTime"]), 1.0, info
+
+
+def _hebbian(values: dict, seed: int):
+    """The two-layer network of a trained Hebbian memory; the polynomial unit of P > 2 is built
+    approximated and listed in ``info["approximations"]`` for the export to accept or refuse."""
+    from biomem.hebbian.two_layer import TwoLayerParameters
+    from biomem.hebbian.two_layer_task import experiment
+
+    config = _config("hebbian-two-layer")
+    if config is None:
+        raise BiomemError("model", "models/hebbian-two-layer.toml is missing", "a biomem checkout with models/")
+    params = config.resolve([f"{k}={v}" for k, v in values.items()])
+    timing = TwoLayerParameters(drive=params["drive"], gain=params["gain"], cue_ms=params["cue_ms"],
+                                free_ms=params["free_ms"], read_ms=params["read_ms"])
+    built = experiment(params["K"], params["N"], params["P"], params["M"], params["r"], params["noise"],
+                       params["repeats"], supervised=params["supervised"], digits=params["patterns"] == "digits",
+                       seed=seed, approximate=True, params=timing)
+    info = {"model": "hebbian-two-layer", "parameters": params, "task": built.task,
+            "approximations": built.approximations}
+    return built.network, built.duration, built.dt, info

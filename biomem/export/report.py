@@ -9,7 +9,11 @@ Spike sets are compared in biomem's ``spikes.json`` form, ``{population: [[time_
   starts where input spikes resume after a silence of more than 3 steps and lasts until the next
   one); in each window the sets of ``OUTcue`` and ``OUTcont`` neurons that fired are compared
   with the original run's. A window is correct when both sets are equal; the recall accuracy is
-  the fraction of correct recall windows (recall by cue or by content).
+  the fraction of correct recall windows (recall by cue or by content);
+- **task accuracy** of a model that hands its task over (``task={"kind": "hebbian-two-layer", ...}``,
+  :mod:`biomem.hebbian.two_layer_task`): the final feature state of each trial is decoded from the
+  read-out window (+1 = fired), and the accuracy is the fraction of trials whose overlap with the
+  cued archetype is >= 0.9, with how many trials end in the same state as the original run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 INPUTS = ("INcue", "INcont")
+SOURCES = ("cue", "control")   # the two-layer Hebbian network's inputs
 OUTPUTS = ("OUTcue", "OUTcont")
 
 
@@ -143,10 +148,18 @@ def is_ca3(spikes: dict) -> bool:
     return all(label in spikes for label in INPUTS + OUTPUTS)
 
 
-def compare(original: dict, exported: dict, dt: float, n_steps: int, *, shift: int = 0, tolerance: int = 1) -> dict:
-    """Spike agreement, and the CA3 task accuracy when the populations are the CA3 memory's."""
-    out = {"spike_agreement": spike_agreement(original, exported, dt, tolerance=tolerance, shift=shift)}
-    if is_ca3(original):
+def compare(original: dict, exported: dict, dt: float, n_steps: int, *, shift: int = 0, tolerance: int = 1,
+            task: dict | None = None) -> dict:
+    """Spike agreement, and the task accuracy: the CA3 memory's when the populations are its, or that
+    of ``task`` (a ``hebbian-two-layer`` retrieval task, decoded from ``exported`` and ``original``)."""
+    hebbian = task is not None and task.get("kind") == "hebbian-two-layer"
+    out = {"spike_agreement": spike_agreement(original, exported, dt, tolerance=tolerance, shift=shift,
+                                              skip=INPUTS + (SOURCES if hebbian else ()))}
+    if hebbian:
+        from biomem.hebbian.two_layer_task import task_accuracy as retrieval
+
+        out["task_accuracy"] = retrieval(exported, task, reference=original)
+    elif is_ca3(original):
         out["task_accuracy"] = task_accuracy(original, exported, dt, n_steps, shift=shift)
     return out
 
@@ -163,7 +176,11 @@ def summary_line(name: str, comparison: dict) -> str:
     text = (f"{name}: spike F1 {agreement['exact']['f1']:.3f} exact, "
             f"{agreement['within_tolerance']['f1']:.3f} within {agreement['tolerance_steps']} step(s) "
             f"({agreement['exported']} vs {agreement['original']} spikes)")
-    if "task_accuracy" in comparison:
+    if "task_accuracy" in comparison and "retrieved" in comparison["task_accuracy"]:
+        task = comparison["task_accuracy"]
+        text += (f"; retrieved {task['retrieved']}/{task['trials']} cued patterns (overlap >= {task['threshold']}), "
+                 f"{task.get('same_state_as_reference', '?')}/{task['trials']} final states as biomem's")
+    elif "task_accuracy" in comparison:
         task = comparison["task_accuracy"]
         text += (f"; recalls {task['correct_recalls']}/{task['recalls']}, "
                  f"windows {task['correct_windows']}/{task['windows']}")
