@@ -1,7 +1,8 @@
-"""Performance benchmarks of biomem against hand-written Brian2 anchors.
+"""The biomem benchmark suite: biomem and the simulators users would pick instead, on the same work.
 
-``python -m benchmarks [--quick] [--out docs/benchmarks.md]`` runs the COBA network on the
-biomem backends and on plain Brian2 (numpy and cpp_standalone), each case in a fresh
-subprocess, and writes a Markdown report with the machine description, the timings and the
-speed targets. See :mod:`benchmarks.__main__`.
+``python -m benchmarks [--quick] [--only CASE ...] [--out docs/benchmarks.md]`` runs every case
+(``network``: COBA/CUBA against Brian2, NEST via PyNN and plain snnTorch; ``ca3``; ``hebbian``;
+``kuramoto``; ``export``; ``batched``), each in its own subprocess, and writes one Markdown report
+with the machine description, medians, the speed targets (hit or missed) and scaling plots. See
+:mod:`benchmarks.__main__`.
 """
