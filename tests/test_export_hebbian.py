@@ -85,6 +85,21 @@ def test_pynn_script_on_nest_reaches_the_bar(p2, tmp_path):
     assert nest["spike_agreement"]["exact"]["f1"] >= 0.9
 
 
+@pytest.mark.parametrize("simulator", ["nest", "brian2"])
+def test_aligned_timing_fires_once_per_step_without_refractory_period(p2, tmp_path, simulator):
+    """The feature neurons have tau_refrac = 0 and fire on every step; the two substeps per step of
+    aligned timing must not make them fire twice (they did, 72k spikes instead of ~35k, before the
+    script gave such cells a refractory period of one substep's worth)."""
+    from biomem.export import pynn_run
+
+    network, duration, dt, info = p2
+    api.export(network, duration, target="pynn", out=tmp_path / "h.py", dt=dt, model=info)
+    spikes = next(iter(pynn_run.run_scripts([tmp_path / "h.py"], simulator, timing="aligned").values()))
+    reference = simulate(network, duration, dt=dt, seed=0).spikes_json()
+    assert len(spikes["feature"]) == pytest.approx(len(reference["feature"]), rel=0.03)
+    assert two_layer_task.task_accuracy(spikes, info["task"])["accuracy"] >= BAR
+
+
 def test_p4_without_approximate_is_refused_naming_the_polynomial_unit(tmp_path):
     network, duration, dt, info = models.build("hebbian-two-layer", ["P=4", "N=64", "K=3"], seed=0)
     with pytest.raises(UnsupportedFeature) as raised:

@@ -64,17 +64,17 @@ SUBSTEPS = 2
 # NEST stamps a spike at the end of the substep that produced it, Brian2 at its start.
 # (NEST's spike_generator also refuses times <= min_delay, so its run starts 2 steps late.)
 ALIGNED = {{
-    "nest": {{"input_offset": (2, 1), "refractory_extra": (1, -1), "stamp": "end"}},
-    "brian2": {{"input_offset": (0, 0), "refractory_extra": (1, -0.5), "stamp": "start"}},
+    "nest": {{"input_offset": (2, 1), "refractory_extra": (1, -1), "refractory_zero": (1, -1), "stamp": "end"}},
+    "brian2": {{"input_offset": (0, 0), "refractory_extra": (1, -0.5), "refractory_zero": (1, 0), "stamp": "start"}},
 }}
 NATIVE = {{
-    "nest": {{"input_offset": (2, 0), "refractory_extra": (0, 0), "stamp": "end"}},
-    "brian2": {{"input_offset": (0, 0), "refractory_extra": (0, 0), "stamp": "start"}},
+    "nest": {{"input_offset": (2, 0), "refractory_extra": (0, 0), "refractory_zero": (0, 0), "stamp": "end"}},
+    "brian2": {{"input_offset": (0, 0), "refractory_extra": (0, 0), "refractory_zero": (0, 0), "stamp": "start"}},
 }}
 NETWORK = json.loads({data})
 
 
-def _cells(sim, population, offset, refractory_extra):
+def _cells(sim, population, offset, refractory_extra, refractory_zero):
     kind = population["cell"]
     if kind == "SpikeSourceArray":
         sequence = getattr(sim, "Sequence", list)  # sPyNNaker takes plain lists
@@ -83,6 +83,11 @@ def _cells(sim, population, offset, refractory_extra):
     parameters = dict(population["parameters"])
     if parameters.get("tau_refrac", 0) > 0:
         parameters["tau_refrac"] = population["refractory_steps"] * NETWORK["dt"] + refractory_extra
+    elif refractory_zero > 0:
+        # Without a refractory period a biomem cell still fires at most once per step; on the
+        # substeps of aligned timing it must not fire twice (Brian2 rounds the period down to
+        # whole substeps, hence its own value).
+        parameters["tau_refrac"] = refractory_zero
     return getattr(sim, kind)(**parameters)
 
 
@@ -106,7 +111,7 @@ def _synapse(sim, simulator, projection, weight, delay):
 
 def _timing(simulator, timing):
     if simulator == "spiNNaker":
-        return {{"input_offset": (0, 0), "refractory_extra": (0, 0), "stamp": "grid"}}, 0.0
+        return {{"input_offset": (0, 0), "refractory_extra": (0, 0), "refractory_zero": (0, 0), "stamp": "grid"}}, 0.0
     dt = NETWORK["dt"]
     return (ALIGNED[simulator], dt / SUBSTEPS) if timing == "aligned" else (NATIVE[simulator], 0.0)
 
@@ -118,8 +123,10 @@ def build(sim, simulator, timing="native"):
     rules, substep = _timing(simulator, timing)
     offset = rules["input_offset"][0] * dt + rules["input_offset"][1] * substep
     refractory_extra = rules["refractory_extra"][0] * dt + rules["refractory_extra"][1] * substep
+    refractory_zero = rules["refractory_zero"][0] * dt + rules["refractory_zero"][1] * substep
     for spec in NETWORK["populations"]:
-        population = sim.Population(spec["size"], _cells(sim, spec, offset, refractory_extra), label=spec["label"])
+        cells = _cells(sim, spec, offset, refractory_extra, refractory_zero)
+        population = sim.Population(spec["size"], cells, label=spec["label"])
         if spec.get("initial_v") is not None:
             # always set: PyNN's default initial v is -65 mV whatever v_rest is
             population.initialize(v=spec["initial_v"])
