@@ -11,136 +11,18 @@ import time
 
 import numpy as np
 
+from biomem.backends.brian2.astrocytes import (LI_RINZEL_INPUT, LI_RINZEL_ON_PRE, li_rinzel_group, li_rinzel_namespace,
+                                             numpy_target)
+from biomem.backends.brian2 import equations as eq
 from biomem.errors import BiomemError
 
-#: Li-Rinzel (NEST ``astrocyte_lr_1994``). ``c`` is Ca clipped inside the fluxes.
-LI_RINZEL_EQUATIONS = """
-dIP3/dt = (IP3_0 - IP3)/tau_IP3 : 1
-dCa_astro/dt = J_channel - J_pump + J_leak : 1
-dh_IP3R/dt = alpha_h*(1 - h_IP3R) - beta_h*h_IP3R : 1
-c = clip(Ca_astro, 0, Ca_tot) : 1
-alpha_h = k_IP3R*Kd_inh*(IP3 + Kd_IP3_1)/(IP3 + Kd_IP3_2) : Hz
-beta_h = k_IP3R*c : Hz
-J_pump = rate_SERCA*c**2/(Km_SERCA**2 + c**2) : Hz
-m_inf = IP3/(IP3 + Kd_IP3_1) : 1
-n_inf = c/(c + Kd_act) : 1
-Ca_ER = (Ca_tot - c)/ratio_ER_cyt : 1
-J_leak = ratio_ER_cyt*rate_L*(Ca_ER - c) : Hz
-J_channel = ratio_ER_cyt*rate_IP3R*m_inf**3*n_inf**3*h_IP3R**3*(Ca_ER - c) : Hz
-SIC = SIC_scale*log(clip((Ca_astro - SIC_th)*1000, 1, inf)) : 1
-"""
 
-#: NEST 3.10 clips the state's calcium after each step.
-LI_RINZEL_CLIP = "Ca_astro = clip(Ca_astro, 0, Ca_tot)"
-
-#: Input synapse onto a Li-Rinzel astrocyte.
-LI_RINZEL_INPUT = "w : 1 (constant)"
-LI_RINZEL_ON_PRE = "IP3_post += delta_IP3*w"
-
-#: G-ChI astrocyte (Brian2 neuron-glia examples); ``Y_S`` is the summed synaptic input.
-GCHI_EQUATIONS = """
-dGamma_A/dt = O_N*Y_S*(1 - Gamma_A) - Omega_N*(1 + zeta*C/(C + K_KC))*Gamma_A : 1
-dI/dt = J_beta + J_delta - J_3K - J_5P + J_ex : 1
-J_beta = O_beta*Gamma_A : Hz
-J_delta = O_delta/(1 + I/kappa_delta)*C**2/(C**2 + K_delta**2) : Hz
-J_3K = O_3K*C**4/(C**4 + K_D**4)*I/(I + K_3K) : Hz
-J_5P = Omega_5P*I : Hz
-delta_I_bias = I - I_bias : 1
-J_ex = -F_ex/2*(1 + tanh((abs(delta_I_bias) - I_Theta)/omega_I))*sign(delta_I_bias) : Hz
-I_bias : 1 (constant)
-dC/dt = (Omega_C*m_inf**3*h**3 + Omega_L)*(C_T - (1 + rho_A)*C) - O_P*C**2/(C**2 + K_P**2) : 1
-dh/dt = (h_inf - h)/tau_h : 1
-m_inf = I/(I + d_1)*C/(C + d_5) : 1
-h_inf = Q_2/(Q_2 + C) : 1
-tau_h = 1/(O_2*(Q_2 + C)) : second
-Q_2 = d_2*(I + d_1)/(I + d_3) : 1
-dx_A/dt = Omega_A*(1 - x_A) : 1
-dG_A/dt = -Omega_e*G_A : 1
-Y_S : 1
-"""
-GCHI_THRESHOLD = "C > C_Theta"
-GCHI_RELEASE = "G_A += rho_e*G_T*U_A*x_A\nx_A -= U_A*x_A"
-
-#: Tripartite synapse: Tsodyks-Markram with gliotransmitter-modulated resting release probability.
-SYNAPSE_EQUATIONS = """
-dY_S/dt = -Omega_c*Y_S : 1 (clock-driven)
-dGamma_S/dt = O_G*G_A*(1 - Gamma_S) - Omega_G*Gamma_S : 1 (clock-driven)
-du_S/dt = -Omega_f*u_S : 1 (clock-driven)
-dx_S/dt = Omega_d*(1 - x_S) : 1 (clock-driven)
-r_S : 1
-G_A : 1
-"""
-SYNAPSE_ON_PRE = """
-U_0 = (1 - Gamma_S)*U_0_star + alpha*Gamma_S
-u_S += U_0*(1 - u_S)
-r_S = u_S*x_S
-x_S -= r_S
-Y_S += rho_c*Y_T*r_S
-"""
-
-_LR_RATES = ("k_IP3R", "rate_IP3R", "rate_L", "rate_SERCA")   # 1/ms or uM/ms
-_GCHI_RATES = ("O_P", "Omega_C", "Omega_L", "O_2", "O_beta", "O_N", "Omega_N", "O_delta", "Omega_5P", "O_3K",
-               "F_ex", "Omega_A", "Omega_e")                  # 1/s, uM/s or 1/(uM s)
-_SYN_RATES = ("Omega_c", "Omega_f", "Omega_d", "O_G", "Omega_G")
-from biomem.backends.brian2.astrocytes import li_rinzel_group, li_rinzel_namespace, numpy_target
-
-
-#: Neurons of a lowered network as the Numba kernel steps them; ``I_SIC`` is summed from astrocytes.
-CELL_MODEL = """
-v : 1
-g_E : 1
-g_I : 1
-buf_E : 1
-buf_I : 1
-countdown : 1
-fire : 1
+#: Neurons of a lowered network as the network builder makes them (:mod:`.equations`), plus the
+#: astrocytes' current ``I_SIC`` (nA, held between astrocyte ticks) and its summed input.
+CELL_MODEL = eq.CONDUCTANCE_MODEL + """
 I_SIC : 1
 I_SIC_sum : 1
-v_rest : 1 (constant)
-v_reset : 1 (constant)
-v_thresh : 1 (constant)
-c_m : 1 (constant)
-tau_m : 1 (constant)
-i_offset : 1 (constant)
-decay_m : 1 (constant)
-decay_E : 1 (constant)
-decay_I : 1 (constant)
-scale_E : 1 (constant)
-scale_I : 1 (constant)
-refrac_steps : 1 (constant)
-e_rev_E : 1 (constant)
-e_rev_I : 1 (constant)
 """
-
-#: One step of a current-based neuron: the kernel's decay (end of the previous step) and arrivals,
-#: then the closed-form membrane update where not refractory. ``x*on + y*(1 - on)`` selects exactly.
-CURRENT_CELL_UPDATE = """
-g_E = g_E*decay_E + buf_E*scale_E
-g_I = g_I*decay_I + buf_I*scale_I
-buf_E = 0
-buf_I = 0
-on = int(countdown <= 0)
-drive = (g_E - g_I + i_offset + I_SIC)*tau_m/c_m + v_rest
-v = (drive - decay_m*(drive - v))*on + v*(1 - on)
-countdown = countdown - (1 - on)
-fire = on*int(v >= v_thresh)
-"""
-
-CONDUCTANCE_CELL_UPDATE = """
-g_E = g_E*decay_E + buf_E*scale_E
-g_I = g_I*decay_I + buf_I*scale_I
-buf_E = 0
-buf_I = 0
-on = int(countdown <= 0)
-leak = c_m/tau_m
-total = leak + g_E + g_I
-v_inf = (leak*v_rest + g_E*e_rev_E + g_I*e_rev_I + i_offset + I_SIC)/total
-v = (v_inf - exp(-dt_ms*total/c_m)*(v_inf - v))*on + v*(1 - on)
-countdown = countdown - (1 - on)
-fire = on*int(v >= v_thresh)
-"""
-CELL_THRESHOLD = "fire > 0.5"
-CELL_RESET = "v = v_reset\ncountdown = refrac_steps"
 CELL_SYNAPSE = "w : 1 (constant)\nexc : 1 (constant)"
 CELL_ON_PRE = "buf_E_post += w*exc\nbuf_I_post += w*(1 - exc)"
 SIC_SYNAPSE = "w : 1 (constant)\nI_SIC_sum_post = w*SIC_pre : 1 (summed)"
@@ -178,8 +60,8 @@ def simulate_coupled(lowered, astro, **options):
     step = lowered.dt * b2.ms
     step_astro = step * layer.astro_every
     with numpy_target():
-        group = b2.NeuronGroup(cells.size, CELL_MODEL, threshold=CELL_THRESHOLD, reset=CELL_RESET, dt=step,
-                               name="cells", namespace={"dt_ms": float(lowered.dt)})
+        group = b2.NeuronGroup(cells.size, CELL_MODEL, threshold=eq.THRESHOLD, reset=eq.RESET, dt=step, name="cells")
+        group.dt_ms = float(lowered.dt)
         for name, values in (("v", lowered.v_init), ("v_rest", lowered.v_rest), ("v_reset", lowered.v_reset),
                              ("v_thresh", lowered.v_thresh), ("c_m", lowered.cm), ("tau_m", lowered.tau_m),
                              ("i_offset", lowered.i_offset), ("decay_m", lowered.decay_m),
@@ -188,7 +70,7 @@ def simulate_coupled(lowered, astro, **options):
                              ("e_rev_E", lowered.e_rev_E), ("e_rev_I", lowered.e_rev_I)):
             setattr(group, name, np.asarray(values, float)[cells])
         # Order in the groups slot: summed I_SIC_sum (-1), hold at ticks (0), astrocytes and neurons (1), clip (2).
-        update = group.run_regularly(CONDUCTANCE_CELL_UPDATE if conductance else CURRENT_CELL_UPDATE,
+        update = group.run_regularly(eq.conductance_update("I_SIC") if conductance else eq.current_update("I_SIC"),
                                      when="groups", order=1, dt=step, name="cells_update")
         objects = [group, update]
         generator = None

@@ -99,19 +99,31 @@ v = v_new * active + v * (1 - active)
 fire = active * int(v >= v_thresh)
 """
 
-#: ``groups`` slot, current-based: ``a = (I_E - I_I + i_offset) tau_m / cm + v_rest``.
-CURRENT_UPDATE = _ARRIVALS + """
-drive = (g_E - g_I + i_offset) * tau_m / c_m + v_rest
+def current_update(extra: str = "") -> str:
+    """``groups`` slot, current-based: ``a = (I_E - I_I + i_offset) tau_m / cm + v_rest``.
+
+    ``extra`` names one more current (nA) added after ``i_offset``, e.g. ``"I_SIC"`` from astrocytes."""
+    more = f" + {extra}" if extra else ""
+    return _ARRIVALS + f"""
+drive = (g_E - g_I + i_offset{more}) * tau_m / c_m + v_rest
 v_new = drive - decay_m * (drive - v)
 """ + _SELECT_AND_FIRE
 
-#: ``groups`` slot, conductance-based: ``v_inf`` and the rate ``g / cm`` of the step.
-CONDUCTANCE_UPDATE = _ARRIVALS + """
+
+def conductance_update(extra: str = "") -> str:
+    """``groups`` slot, conductance-based: ``v_inf`` and the rate ``g / cm`` of the step (``extra``: as
+    :func:`current_update`)."""
+    more = f" + {extra}" if extra else ""
+    return _ARRIVALS + f"""
 leak = c_m / tau_m
 total = leak + g_E + g_I
-v_inf = (leak * v_rest + g_E * e_rev_E + g_I * e_rev_I + i_offset) / total
+v_inf = (leak * v_rest + g_E * e_rev_E + g_I * e_rev_I + i_offset{more}) / total
 v_new = v_inf - exp(-dt_ms * total / c_m) * (v_inf - v)
 """ + _SELECT_AND_FIRE
+
+
+CURRENT_UPDATE = current_update()
+CONDUCTANCE_UPDATE = conductance_update()
 
 THRESHOLD = "fire > 0.5"
 RESET = """
