@@ -26,7 +26,6 @@ import time
 
 STARTED = time.perf_counter()
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
@@ -36,9 +35,9 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 
 try:
-    from benchmarks.anchors.params import MODELS, n_excitatory, step_scale
+    from benchmarks.anchors.params import MODELS, n_excitatory, parser, step_scale
 except ImportError:  # run as a script: this folder is on sys.path
-    from params import MODELS, n_excitatory, step_scale
+    from params import MODELS, n_excitatory, parser, step_scale
 
 EQUATIONS = {
     "coba": """
@@ -169,15 +168,10 @@ def run(model: str, target: str, n_neurons: int = 4000, duration: float = 1000.0
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=tuple(MODELS), default="coba")
-    parser.add_argument("--target", choices=("numpy", "cython", "cpp_standalone"), default="numpy")
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons")
-    parser.add_argument("--duration", type=float, default=1000.0, help="simulated time (ms)")
-    parser.add_argument("--dt", type=float, default=0.1, help="time step (ms)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3, help="cpp_standalone: runs of the compiled binary (median)")
-    args = parser.parse_args(argv)
+    command = parser(__doc__.split("\n\n")[0])
+    command.add_argument("--target", choices=("numpy", "cython", "cpp_standalone"), default="numpy")
+    command.add_argument("--repeats", type=int, default=3, help="cpp_standalone: runs of the compiled binary (median)")
+    args = command.parse_args(argv)
     print(json.dumps(run(args.model, args.target, args.n, args.duration, args.dt, args.seed, args.repeats)))
     return 0
 

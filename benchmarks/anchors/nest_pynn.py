@@ -22,16 +22,15 @@ import time
 
 STARTED = time.perf_counter()
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 
 try:
-    from benchmarks.anchors.params import MODELS, n_excitatory
+    from benchmarks.anchors.params import MODELS, n_excitatory, parser
 except ImportError:  # run as a script: this folder is on sys.path
-    from params import MODELS, n_excitatory
+    from params import MODELS, n_excitatory, parser
 
 
 def run(model: str, n_neurons: int = 4000, duration: float = 1000.0, dt: float = 0.1, seed: int = 0) -> dict:
@@ -88,13 +87,7 @@ def run(model: str, n_neurons: int = 4000, duration: float = 1000.0, dt: float =
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=tuple(MODELS), default="coba")
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons")
-    parser.add_argument("--duration", type=float, default=1000.0, help="simulated time (ms)")
-    parser.add_argument("--dt", type=float, default=0.1, help="time step (ms)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = parser(__doc__.split("\n\n")[0]).parse_args(argv)
     print(json.dumps(run(args.model, args.n, args.duration, args.dt, args.seed)))
     return 0
 

@@ -15,6 +15,7 @@ Both: 80 % excitatory, p = 0.02 in each E/I projection without autapses, delay o
 
 from __future__ import annotations
 
+import argparse
 import math
 
 COMMON = {
@@ -95,3 +96,14 @@ def mismatches(model: str, n_neurons: int = 4000, dt: float = 0.1) -> list[str]:
     if sum(p.pre.label in ("exc", "inh") for p in network.projections) != 4:
         problems.append(f"{model}: not the four E/I projections the anchors build")
     return problems
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """The command line every anchor shares: ``--model --n --duration --dt --seed``."""
+    out = argparse.ArgumentParser(description=description)
+    out.add_argument("--model", choices=tuple(MODELS), default="coba")
+    out.add_argument("--n", type=int, default=4000, help="number of neurons")
+    out.add_argument("--duration", type=float, default=1000.0, help="simulated time (ms)")
+    out.add_argument("--dt", type=float, default=0.1, help="time step (ms)")
+    out.add_argument("--seed", type=int, default=0)
+    return out
