@@ -149,18 +149,13 @@ def _ca3(values: dict, input_path):
 def _hebbian(values: dict, seed: int):
     """The two-layer network of a trained Hebbian memory; the polynomial unit of P > 2 is built
     approximated and listed in ``info["approximations"]`` for the export to accept or refuse."""
-    from biomem.hebbian.two_layer import TwoLayerParameters
-    from biomem.hebbian.two_layer_task import experiment
+    from biomem.hebbian.two_layer_task import from_parameters
 
     config = _config("hebbian-two-layer")
     if config is None:
         raise BiomemError("model", "models/hebbian-two-layer.toml is missing", "a biomem checkout with models/")
     params = config.resolve([f"{k}={v}" for k, v in values.items()])
-    timing = TwoLayerParameters(drive=params["drive"], gain=params["gain"], cue_ms=params["cue_ms"],
-                                free_ms=params["free_ms"], read_ms=params["read_ms"])
-    built = experiment(params["K"], params["N"], params["P"], params["M"], params["r"], params["noise"],
-                       params["repeats"], supervised=params["supervised"], digits=params["patterns"] == "digits",
-                       seed=seed, approximate=True, params=timing)
+    built = from_parameters(params, seed, approximate=True)
     info = {"model": "hebbian-two-layer", "parameters": params, "task": built.task,
             "approximations": built.approximations}
     return built.network, built.duration, built.dt, info

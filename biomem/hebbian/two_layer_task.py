@@ -145,3 +145,13 @@ def experiment(K: int = 4, N: int = 100, P: int = 2, M: int = 20, r: float = 0.5
     built = build(memory["hamiltonian"], cues, params, approximate=approximate, issues=issues, task=task)
     built.task["ideal"] = accuracy(ideal_retrieval(memory["hamiltonian"], cues, seed=seed), built.task)
     return built
+
+
+def from_parameters(params: dict, seed: int = 0, *, approximate: bool = False) -> TwoLayer:
+    """:func:`experiment` from the resolved parameters of ``models/hebbian-two-layer.toml``: what
+    ``biomem run`` and ``biomem export`` both build."""
+    timing = TwoLayerParameters(drive=params["drive"], gain=params["gain"], cue_ms=params["cue_ms"],
+                                free_ms=params["free_ms"], read_ms=params["read_ms"])
+    return experiment(params["K"], params["N"], params["P"], params["M"], params["r"], params["noise"],
+                      params["repeats"], supervised=params["supervised"], digits=params["patterns"] == "digits",
+                      seed=seed, approximate=approximate, params=timing)

@@ -15,19 +15,14 @@ from biomem.models.context import RunContext, RunOutput
 def run_two_layer(ctx: RunContext) -> RunOutput:
     """Build, simulate and score the network; P > 2 needs ``--set approximate=true``."""
     from biomem import plotting
-    from biomem.hebbian.two_layer import TwoLayerParameters
-    from biomem.hebbian.two_layer_task import experiment, task_accuracy
+    from biomem.hebbian.two_layer_task import from_parameters, task_accuracy
     from biomem.simulate import simulate
 
     p = ctx.params
     if p["P"] > 2 and not p["approximate"]:
         raise BiomemError("approximate", f"P = {p['P']} needs a polynomial memory unit m^{p['P'] - 1}, which no "
                           "biomem cell has", "--set approximate=true (a thresholded LIF unit in its place, reported)")
-    timing = TwoLayerParameters(drive=p["drive"], gain=p["gain"], cue_ms=p["cue_ms"], free_ms=p["free_ms"],
-                                read_ms=p["read_ms"])
-    built = experiment(p["K"], p["N"], p["P"], p["M"], p["r"], p["noise"], p["repeats"],
-                       supervised=p["supervised"], digits=p["patterns"] == "digits", seed=ctx.seed,
-                       approximate=p["approximate"], params=timing)
+    built = from_parameters(p, ctx.seed, approximate=p["approximate"])
     result = simulate(built.network, built.duration, dt=built.dt, seed=ctx.seed, backend=ctx.backend,
                       **ctx.options)
     spikes = result.spikes_json()
