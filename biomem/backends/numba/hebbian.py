@@ -86,7 +86,8 @@ def _field_general(i, s, V, coef, P, pw, p_rest, e):
     return h
 
 
-def thresholds(uniforms: np.ndarray, beta: float, out: np.ndarray | None = None) -> np.ndarray:
+def thresholds(uniforms: np.ndarray, beta: float, out: np.ndarray | None = None,
+               scratch: np.ndarray | None = None) -> np.ndarray:
     """Field thresholds equivalent to the heat-bath draws: ``sigma_i <- +1`` iff ``h_i > theta``.
 
     ``u < 1/(1 + exp(-2 beta h))`` is ``h > (log u - log(1 - u)) / (2 beta)``; the logarithms are
@@ -94,7 +95,7 @@ def thresholds(uniforms: np.ndarray, beta: float, out: np.ndarray | None = None)
     attempt and no scalar ``exp`` (which, with its sign branch, costs more than the whole field at
     small ``K'``). The two tests differ only when ``u`` lies within rounding of the flip
     probability. ``T = 0`` (``beta = inf``): ``theta = 0``, and a tie ``h = 0`` is broken by
-    ``u < 1/2`` in the loop. ``out`` (same shape as ``uniforms``) avoids allocating.
+    ``u < 1/2`` in the loop. ``out`` and ``scratch`` (same shape as ``uniforms``) avoid allocating.
     """
     theta = np.empty_like(uniforms) if out is None else out
     if math.isinf(beta):
@@ -102,7 +103,7 @@ def thresholds(uniforms: np.ndarray, beta: float, out: np.ndarray | None = None)
         return theta
     with np.errstate(divide="ignore"):  # u = 0 gives -inf: +1, as u < p(h) whenever p(h) > 0
         np.log(uniforms, out=theta)
-        complement = np.subtract(1.0, uniforms)
+        complement = np.subtract(1.0, uniforms, out=scratch)
         theta -= np.log(complement, out=complement)
     theta *= 1.0 / (2.0 * beta)
     return theta
@@ -214,11 +215,11 @@ def sweeps(sigma, V, coef, P, beta, sites, uniforms, pw, p2_rows=None):
     """
     if P == 2 and p2_rows is None:
         p2_rows = p2_field_rows(V, coef)
-    buffer = np.empty(min(BLOCK, uniforms.size))
+    buffer, scratch = np.empty((2, min(BLOCK, uniforms.size)))
     flips = 0
     for start in range(0, uniforms.size, BLOCK):
         u, at = uniforms[start:start + BLOCK], sites[start:start + BLOCK]
-        theta = thresholds(u, beta, buffer[:u.size])
+        theta = thresholds(u, beta, buffer[:u.size], scratch[:u.size])
         if P == 2:
             flips += _sweeps2(sigma, V, p2_rows[0], p2_rows[1], theta, u, at, pw[1])
         elif P <= 4:
